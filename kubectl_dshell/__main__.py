@@ -1,0 +1,7 @@
+"""``python -m kubectl_dshell`` runs the plugin."""
+
+from __future__ import annotations
+
+from .cli import main
+
+main()

@@ -1,0 +1,243 @@
+"""``kubectl dshell``: the command line. It parses, builds options, calls the session, maps errors.
+
+Only typer and the small pure modules are imported here: ``kubernetes`` and ``rich`` load inside
+the command, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+from .argv import positionals, value_options
+from .errors import DshellError, ExitCode
+from .options import (
+    DEFAULT_IDLE,
+    DEFAULT_IMAGE,
+    DEFAULT_TIMEOUT,
+    Connection,
+    DebuggerOptions,
+    Overrides,
+    Profile,
+    ShellOptions,
+)
+
+if TYPE_CHECKING:
+    from .render import Ui
+
+PROG = "kubectl dshell"
+DEFAULT_VERB = "shell"
+
+
+def route(args: list[str], verbs: set[str], default_values: set[str], group_options: set[str]) -> list[str]:
+    """Put the verb first: the first positional if it is a verb, else ``shell`` (the default)."""
+    found = positionals(args, default_values)
+    if found and args[found[0]] in verbs:
+        first = found[0]
+        return [args[first], *args[:first], *args[first + 1 :]]
+    if not found and all(token in group_options for token in args):
+        return args
+    return [DEFAULT_VERB, *args]
+
+
+class VerbGroup(TyperGroup):
+    """A group whose default command is ``shell``: ``kubectl dshell POD`` = ``kubectl dshell shell POD``,
+    with kubectl-style flags before or after POD."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        """Route ``args`` to their verb, then parse as usual."""
+        group_options = set(ctx.help_option_names)
+        for param in self.get_params(ctx):
+            group_options.update(param.opts + param.secondary_opts)
+        routed = route(args, set(self.commands), value_options(self.commands[DEFAULT_VERB].params), group_options)
+        return super().parse_args(ctx, routed)
+
+
+class ShellCommand(TyperCommand):
+    """``shell POD [-- CMD...]``: a command must follow ``--``, as with kubectl exec."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        """Refuse a stray positional (a command without ``--``), then parse as usual."""
+        if not ctx.resilient_parsing:
+            found = positionals(args, value_options(self.params))
+            if "--" in args and not found:
+                ctx.fail(f"POD must come before --, as in {PROG} POD -- ls -l")
+            if len(found) > 1:
+                ctx.fail(f"unexpected argument {args[found[1]]!r}: put the command after --, as in {PROG} POD -- ls -l")
+        return super().parse_args(ctx, args)
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        """The usage line as kubectl users read it."""
+        return ["[flags]", "POD", "[-- CMD [ARG...]]"]
+
+
+def exit_code_table() -> str:
+    """The documented exit codes, for --help."""
+    return (
+        "Exit codes: "
+        + ", ".join(f"{code.value} {code.name.lower().replace('_', ' ')}" for code in ExitCode)
+        + "; a remote command's own exit code passes through."
+    )
+
+
+app = typer.Typer(
+    cls=VerbGroup,
+    name=PROG,
+    epilog=exit_code_table(),
+    subcommand_metavar=f"[{DEFAULT_VERB}] POD [-- CMD [ARG...]]",
+    options_metavar="[flags]",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    # typer's --install-completion would register "kubectl dshell" as two commands, clobbering
+    # kubectl's own completion; kubectl >= 1.26 asks plugins via `__complete` instead (completion.py).
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("kubectl-dshell")
+        except PackageNotFoundError:
+            number = "unknown (not installed)"
+        typer.echo(f"{PROG} {number}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_group(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """A shell and the facts about any distroless pod.
+
+    kubectl dshell adds a busybox debugger container to the pod (or reuses the one already there),
+    in the process namespace of the target container, and opens a shell that starts in the
+    target's filesystem; with -- CMD it runs one command there instead.
+
+    POD is NAME, pod/NAME or TYPE/NAME (deployment, statefulset, daemonset, replicaset, job).
+
+    Completion (kubectl 1.26+): put an executable named kubectl_complete-dshell on PATH that runs
+    kubectl-dshell __complete "$@".
+    """
+
+
+NamespaceOpt = Annotated[str | None, typer.Option("-n", "--namespace", help="Namespace (default: the context's).")]
+ContextOpt = Annotated[str | None, typer.Option("--context", help="The kubeconfig context to use.")]
+KubeconfigOpt = Annotated[
+    str | None,
+    typer.Option("--kubeconfig", help="Path to the kubeconfig (default: KUBECONFIG, else ~/.kube/config)."),
+]
+ContainerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "-c",
+        "--container",
+        help="Target container (default: the kubectl.kubernetes.io/default-container annotation, else the first).",
+    ),
+]
+ImageOpt = Annotated[str, typer.Option("--image", envvar="DSHELL_IMAGE", help="The debugger's image: a busybox.")]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", min=1, help="Seconds to wait for the debugger to start.")]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why you debug; recorded in the debugger (DSHELL_REASON).")]
+ProfileOpt = Annotated[
+    Profile | None,
+    typer.Option(
+        "--profile",
+        case_sensitive=False,
+        help="Debugger identity: restricted (non-root, the target's uid), baseline (root, default capabilities), "
+        "general (root with SYS_PTRACE), sysadmin (privileged). Default: chosen from Pod Security and the pod.",
+    ),
+]
+UidOpt = Annotated[int | None, typer.Option("--uid", min=0, help="Run the session as this uid.")]
+GidOpt = Annotated[int | None, typer.Option("--gid", min=0, help="Run the session as this gid (default: --uid).")]
+IdleOpt = Annotated[
+    int,
+    typer.Option("--idle", min=1, envvar="DSHELL_IDLE", help="Seconds without a session before a new debugger stops."),
+]
+QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="No notes, warnings, banner or spinner.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
+
+
+@app.command(DEFAULT_VERB, cls=ShellCommand, options_metavar="[flags]")
+def shell(
+    pod: Annotated[str, typer.Argument(metavar="POD", help="NAME, pod/NAME or TYPE/NAME.", show_default=False)],
+    command: Annotated[list[str] | None, typer.Argument(metavar="[-- CMD [ARG...]]", show_default=False)] = None,
+    namespace: NamespaceOpt = None,
+    context: ContextOpt = None,
+    kubeconfig: KubeconfigOpt = None,
+    container: ContainerOpt = None,
+    image: ImageOpt = DEFAULT_IMAGE,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    reason: ReasonOpt = "",
+    profile: ProfileOpt = None,
+    uid: UidOpt = None,
+    gid: GidOpt = None,
+    idle: IdleOpt = DEFAULT_IDLE,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Open a shell in the target's filesystem, or run CMD there; its exit code is ours."""
+    options = ShellOptions(
+        target=pod,
+        connection=Connection(kubeconfig, context, namespace),
+        container=container,
+        debugger=DebuggerOptions(image, timeout, idle, reason, Overrides(profile, uid, gid)),
+        command=tuple(command or ()),
+        quiet=quiet,
+    )
+
+    def action(ui: Ui) -> int:
+        from .session import run_shell
+
+        return run_shell(options, ui)
+
+    run(action, quiet=quiet, debug=debug)
+
+
+def outcome(action: Callable[[Ui], int], ui: Ui, debug: bool) -> int:
+    """Run ``action``; its exit code, or the code of the error it raised (reported on ``ui``)."""
+    try:
+        return action(ui)
+    except DshellError as exc:
+        if debug:
+            ui.trace(traceback.format_exc())
+        ui.error(exc)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        ui.error(DshellError("interrupted", "a debugger already added stops by itself once idle"))
+        return ExitCode.INTERRUPTED
+    except Exception as exc:  # anything unforeseen: one line, the traceback only with --debug
+        if debug:
+            ui.trace(traceback.format_exc())
+        first_line = (str(exc).splitlines() or [""])[0]
+        ui.error(DshellError(f"unexpected {type(exc).__name__}: {first_line}", "run with --debug for the traceback"))
+        return ExitCode.FAILURE
+
+
+def run(action: Callable[[Ui], int], quiet: bool, debug: bool) -> NoReturn:
+    """Make the output owner, run ``action`` and exit with its code."""
+    from rich.console import Console
+
+    from .render import Ui
+
+    raise typer.Exit(outcome(action, Ui(Console(stderr=True), quiet=quiet), debug))
+
+
+def main() -> None:
+    """The console script ``kubectl-dshell`` (found by kubectl as the plugin ``dshell``)."""
+    if sys.argv[1:2] == ["__complete"]:
+        from .completion import complete
+
+        complete(sys.argv[2:])
+        return
+    typer.main.get_command(app).main(prog_name=PROG)

@@ -1,0 +1,99 @@
+"""The errors dshell reports, and the exit code of each kind.
+
+Every failure a user can meet is a :class:`DshellError`: one line saying what went wrong and an
+optional hint saying what to do about it. The CLI prints both and exits with the kind's code; a
+remote command's own exit code passes through unchanged (so it may overlap these values).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The process exit codes of ``kubectl dshell`` (documented in ``--help``)."""
+
+    OK = 0
+    FAILURE = 1  # an unexpected error (run with --debug for the traceback)
+    USAGE = 2  # bad flags or arguments
+    CONFIG = 3  # kubeconfig missing or invalid, unknown context
+    CONNECTION = 4  # the API server cannot be reached, TLS or credentials rejected
+    NOT_FOUND = 5  # no such pod, workload or container
+    NOT_READY = 6  # the target cannot be debugged: not running, crash-looping, static, Windows
+    FORBIDDEN = 7  # RBAC or Pod Security refused a request
+    UNSUPPORTED = 8  # the cluster has no ephemeral containers
+    DEBUGGER_FAILED = 9  # the debugger did not start: image pull, config error, it exited
+    TIMEOUT = 10  # --timeout passed while waiting for the debugger
+    SESSION_LOST = 11  # the exec session ended without an exit status
+    INTERRUPTED = 130  # Ctrl-C
+
+
+class DshellError(Exception):
+    """A failure explained to the user: ``message`` says what, ``hint`` what to do."""
+
+    exit_code: ExitCode = ExitCode.FAILURE
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(DshellError):
+    """Flags or arguments that cannot work together."""
+
+    exit_code = ExitCode.USAGE
+
+
+class ConfigError(DshellError):
+    """The kubeconfig cannot be loaded or names no usable context."""
+
+    exit_code = ExitCode.CONFIG
+
+
+class ConnectionFailed(DshellError):
+    """The API server cannot be reached or refused our credentials."""
+
+    exit_code = ExitCode.CONNECTION
+
+
+class NotFound(DshellError):
+    """A pod, workload or container that does not exist."""
+
+    exit_code = ExitCode.NOT_FOUND
+
+
+class NotReady(DshellError):
+    """A target that exists but cannot be debugged now (or ever)."""
+
+    exit_code = ExitCode.NOT_READY
+
+
+class Forbidden(DshellError):
+    """RBAC, Pod Security or an admission webhook refused a request."""
+
+    exit_code = ExitCode.FORBIDDEN
+
+
+class Unsupported(DshellError):
+    """The cluster lacks a feature dshell needs (ephemeral containers)."""
+
+    exit_code = ExitCode.UNSUPPORTED
+
+
+class DebuggerFailed(DshellError):
+    """The debugger container could not start or stopped."""
+
+    exit_code = ExitCode.DEBUGGER_FAILED
+
+
+class TimedOut(DshellError):
+    """--timeout passed before the debugger was running."""
+
+    exit_code = ExitCode.TIMEOUT
+
+
+class SessionLost(DshellError):
+    """The exec connection ended without telling how the command exited."""
+
+    exit_code = ExitCode.SESSION_LOST

@@ -1,0 +1,166 @@
+"""Who the debugger runs as, chosen so that the target is readable without asking.
+
+The kernel lets a process read another's /proc/PID/root, environ and fds only with the same
+uid and gid, or with CAP_SYS_PTRACE. So:
+
+* Where Pod Security is ``restricted`` (or the pod demands runAsNonRoot) the debugger is a
+  restricted-compliant non-root container running as the target's uid/gid. When the pod spec does
+  not say them (the image's USER), they are guessed (65532, the distroless ``nonroot`` user) and
+  checked once the debugger runs.
+* Otherwise it is root with the runtime's default capabilities (baseline-compliant); each session
+  then switches to the target's uid/gid, or chroots into the target when root may read it.
+
+Everything here is pure: pod in, :class:`Identity` out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .errors import UsageError
+from .options import Overrides, Profile
+
+# distroless ":nonroot" images run as 65532:65532; the best guess when the spec says nothing.
+NONROOT_GUESS = 65532
+PSA_ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
+PSA_LEVELS = ("privileged", "baseline", "restricted")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The debugger's securityContext and what its sessions do with it.
+
+    ``session_uid``/``session_gid`` force a root debugger's sessions to that identity (from
+    ``--uid``/``--gid``); ``verify_ids`` says the restricted debugger's uid/gid are a guess to check.
+    """
+
+    profile: Profile
+    security_context: dict
+    basis: str  # why this profile, e.g. 'the namespace enforces Pod Security "restricted"'
+    summary: str  # what the debugger is, e.g. "a restricted debugger running as uid 10001 gid 10001"
+    session_uid: int | None = None
+    session_gid: int | None = None
+    verify_ids: bool = False
+
+    @property
+    def reason(self) -> str:
+        """Why and what, for the banner."""
+        return f"{self.basis}: {self.summary}"
+
+
+def psa_level(labels: dict | None) -> str | None:
+    """The namespace's enforced Pod Security level: "" when it sets none, None when unreadable."""
+    if labels is None:
+        return None
+    level = labels.get(PSA_ENFORCE_LABEL)
+    return level if level in PSA_LEVELS else ""
+
+
+def target_ids(pod: dict, container: str) -> tuple[int | None, int | None]:
+    """The target's uid and gid as the spec sets them (container first, then pod), or None."""
+    spec = pod.get("spec") or {}
+    pod_sc = spec.get("securityContext") or {}
+    ctr = next((c for c in spec.get("containers") or [] if c.get("name") == container), {})
+    ctr_sc = ctr.get("securityContext") or {}
+    uid = ctr_sc.get("runAsUser", pod_sc.get("runAsUser"))
+    gid = ctr_sc.get("runAsGroup", pod_sc.get("runAsGroup"))
+    return uid, gid
+
+
+def requires_nonroot(pod: dict) -> bool:
+    """Whether the pod-level runAsNonRoot (inherited by ephemeral containers) forbids root."""
+    return ((pod.get("spec") or {}).get("securityContext") or {}).get("runAsNonRoot") is True
+
+
+def _pick_profile(pod: dict, level: str | None, forced: Profile | None) -> tuple[Profile, str]:
+    if forced is not None:
+        return forced, f"--profile {forced.value}"
+    if level == "restricted":
+        return Profile.RESTRICTED, 'the namespace enforces Pod Security "restricted"'
+    if requires_nonroot(pod):
+        return Profile.RESTRICTED, "the pod requires runAsNonRoot"
+    if level is None:
+        return Profile.BASELINE, "the namespace's Pod Security level cannot be read"
+    if not level:
+        return Profile.BASELINE, "the namespace sets no Pod Security level"
+    return Profile.BASELINE, f'the namespace enforces Pod Security "{level}"'
+
+
+def as_root() -> dict:
+    """Run as root explicitly: a pod-level runAsUser/runAsGroup would otherwise be inherited."""
+    return {"runAsUser": 0, "runAsGroup": 0}
+
+
+def allow_process_tracing(sc: dict) -> dict:
+    """Add CAP_SYS_PTRACE: read any process's root, environ and fds (baseline forbids it)."""
+    return {**sc, "capabilities": {"add": ["SYS_PTRACE"]}}
+
+
+def privileged(sc: dict) -> dict:
+    """All capabilities and host devices: kubectl debug's sysadmin profile."""
+    return {**sc, "privileged": True}
+
+
+def restricted(uid: int, gid: int) -> dict:
+    """Pod Security "restricted": non-root, no privilege escalation, drop ALL, seccomp RuntimeDefault."""
+    return {
+        "runAsNonRoot": True,
+        "runAsUser": uid,
+        "runAsGroup": gid,
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def _restricted_identity(pod: dict, container: str, ov: Overrides, why: str) -> Identity:
+    if ov.uid == 0:
+        raise UsageError("--uid 0 is root, which a restricted debugger cannot be")
+    spec_uid, spec_gid = target_ids(pod, container)
+    if ov.uid is None and spec_uid == 0:
+        raise UsageError(
+            f"the target runs as root and {why}: a non-root debugger cannot read a root process",
+            "use --profile baseline or general where the namespace allows a root debugger",
+        )
+    uid = ov.uid if ov.uid is not None else spec_uid
+    gid = ov.gid if ov.gid is not None else (ov.uid if ov.uid is not None else spec_gid)
+    verify = ov.uid is None and (spec_uid is None or (ov.gid is None and spec_gid is None))
+    uid = NONROOT_GUESS if uid is None else uid
+    gid = uid if gid is None else gid
+    summary = f"a restricted debugger running as uid {uid} gid {gid}"
+    if verify:
+        summary += " (a guess: the image's USER is not in the pod spec)"
+    return Identity(Profile.RESTRICTED, restricted(uid, gid), why, summary, verify_ids=verify)
+
+
+def _root_identity(profile: Profile, ov: Overrides, why: str) -> Identity:
+    sc, what = {
+        Profile.BASELINE: (as_root(), "a root debugger with the runtime's default capabilities"),
+        Profile.GENERAL: (allow_process_tracing(as_root()), "a root debugger with CAP_SYS_PTRACE"),
+        Profile.SYSADMIN: (privileged(as_root()), "a privileged root debugger"),
+    }[profile]
+    gid = ov.gid if ov.gid is not None else ov.uid
+    return Identity(profile, sc, why, what, session_uid=ov.uid, session_gid=gid)
+
+
+def choose_identity(pod: dict, container: str, level: str | None, overrides: Overrides) -> Identity:
+    """The debugger's identity for this target, namespace Pod Security ``level`` and overrides."""
+    profile, why = _pick_profile(pod, level, overrides.profile)
+    if profile is Profile.RESTRICTED:
+        return _restricted_identity(pod, container, overrides, why)
+    if requires_nonroot(pod):
+        raise UsageError(
+            f"the pod requires runAsNonRoot: the kubelet refuses a root debugger ({why})",
+            "drop --profile, or use --profile restricted",
+        )
+    return _root_identity(profile, overrides, why)
+
+
+def with_ids(identity: Identity, uid: int, gid: int) -> Identity:
+    """The restricted identity again, with the target's real uid/gid in place of a wrong guess."""
+    return replace(
+        identity,
+        security_context=restricted(uid, gid),
+        summary=f"a restricted debugger running as the target's uid {uid} gid {gid}",
+        verify_ids=False,
+    )

@@ -1,0 +1,64 @@
+"""What the user asked for, as plain values: built by the CLI, read by the session.
+
+No defaults are computed here beyond constants; the CLI fills every field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+# A pinned official busybox: the same applets everywhere, and no surprise from a moving tag.
+DEFAULT_IMAGE = "busybox:1.36.1"
+DEFAULT_TIMEOUT = 120.0
+DEFAULT_IDLE = 1800
+
+
+class Profile(str, Enum):
+    """The debugger's security profile (``--profile``)."""
+
+    RESTRICTED = "restricted"
+    BASELINE = "baseline"
+    GENERAL = "general"
+    SYSADMIN = "sysadmin"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Which cluster and namespace: kubectl's global flags."""
+
+    kubeconfig: str | None = None
+    context: str | None = None
+    namespace: str | None = None
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """The identity the user forced, if any (``--profile``, ``--uid``, ``--gid``)."""
+
+    profile: Profile | None = None
+    uid: int | None = None
+    gid: int | None = None
+
+
+@dataclass(frozen=True)
+class DebuggerOptions:
+    """How the debugger is made: image, identity overrides, waiting and the audit record."""
+
+    image: str = DEFAULT_IMAGE
+    timeout: float = DEFAULT_TIMEOUT
+    idle: int = DEFAULT_IDLE
+    reason: str = ""
+    overrides: Overrides = field(default_factory=Overrides)
+
+
+@dataclass(frozen=True)
+class ShellOptions:
+    """One ``kubectl dshell [shell] POD [-- CMD...]`` invocation."""
+
+    target: str
+    connection: Connection = field(default_factory=Connection)
+    container: str | None = None
+    debugger: DebuggerOptions = field(default_factory=DebuggerOptions)
+    command: tuple[str, ...] = ()
+    quiet: bool = False

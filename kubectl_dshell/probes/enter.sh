@@ -1,0 +1,162 @@
+# shellcheck shell=sh
+# dshell enter: the prelude of every session, run by the debugger's busybox as
+#
+#   sh -c "<this script>" dshell CID POD CONTAINER UID GID MODE VERBOSITY NOTE [CMD [ARG...]]
+#
+#   CID             the target container's id (hex); "" assumes the target is PID 1
+#   POD CONTAINER   name the target, for the banner and the prompt
+#   UID GID         the identity a root debugger's session must take; "" lets dshell choose
+#   MODE            interactive (a shell), command (exec CMD), ids (print "PID UID GID" of the target)
+#   VERBOSITY       0 quiet, 1 warnings, 2 warnings and the banner
+#   NOTE            why the debugger has its identity (the banner's first line)
+#
+# Values arrive only as positional arguments and are never pasted into script text. The dshell_*
+# functions are a prelude other probes can share; dshell_main runs one session.
+
+dshell_state=${DSHELL_STATE:-/tmp/dshell}
+dshell_verbosity=1
+dshell_tools=""
+
+dshell_warn() {
+    if [ "$dshell_verbosity" -ge 1 ]; then printf 'dshell: %s\n' "$*" >&2; fi
+}
+
+dshell_say() {
+    if [ "$dshell_verbosity" -ge 2 ]; then printf 'dshell: %s\n' "$*" >&2; fi
+}
+
+# dshell_safe TEXT: TEXT with anything but [A-Za-z0-9._-] replaced, fit for a prompt.
+dshell_safe() {
+    printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '_'
+}
+
+# dshell_in_container PID CID: whether PID's cgroup path names container CID (cgroup v1 and v2).
+dshell_in_container() {
+    grep -qF -- "$2" "/proc/$1/cgroup" 2>/dev/null
+}
+
+# dshell_target_pid CID: the container's main process, the one in its cgroup whose parent is not.
+# PID 1 is not enough: with shareProcessNamespace it is the pod's pause process.
+dshell_target_pid() {
+    if [ -z "$1" ]; then
+        return 1
+    fi
+    for dir in /proc/[0-9]*; do
+        pid=${dir#/proc/}
+        dshell_in_container "$pid" "$1" || continue
+        ppid=$(sed -n 's/^PPid:[[:space:]]*//p' "$dir/status" 2>/dev/null)
+        if ! dshell_in_container "${ppid:-0}" "$1"; then
+            echo "$pid"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# dshell_ids PID: "UID GID", the effective ids of PID, from its world-readable status.
+dshell_ids() {
+    awk '$1 == "Uid:" { u = $3 } $1 == "Gid:" { g = $3 } END { if (u == "") exit 1; print u, g }' "/proc/$1/status" 2>/dev/null
+}
+
+# dshell_path PID: the PATH in PID's environment (readable only with ptrace access), else a default.
+dshell_path() {
+    p=$(tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | sed -n 's/^PATH=//p' | head -n 1)
+    echo "${p:-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}"
+}
+
+# dshell_register: record this session ($$ survives the execs below) so the keeper stays.
+dshell_register() {
+    if ! mkdir -p "$dshell_state/sessions" 2>/dev/null ||
+        ! touch "$dshell_state/sessions/$$" "$dshell_state/last" 2>/dev/null; then
+        dshell_warn "cannot register the session in $dshell_state: the debugger may stop after its idle time"
+    fi
+}
+
+# dshell_open_tools: fd 3 = the folder of the debugger's busybox. Inherited by the session, it stays
+# reachable as /proc/self/fd/3 after a chroot into the target, which has no shell of its own.
+dshell_open_tools() {
+    exe=$(readlink "/proc/$$/exe")
+    if [ -x "${exe%/*}/busybox" ] && exec 3<"${exe%/*}"; then
+        dshell_tools=/proc/self/fd/3
+    fi
+}
+
+# dshell_can_chroot PID: root with CAP_SYS_CHROOT and ptrace access to PID (same ids, or CAP_SYS_PTRACE).
+dshell_can_chroot() {
+    [ -n "$dshell_tools" ] && [ "$(id -u)" = 0 ] &&
+        chroot "/proc/$1/root" "$dshell_tools/busybox" true 2>/dev/null
+}
+
+# dshell_cd_helper: the script that enters the target's root after the identity switch, when the
+# kernel first lets us in. Arguments: ROOT TARGET_UID TARGET_GID CMD...
+# shellcheck disable=SC2016 # expanded by the helper's own shell, on purpose
+dshell_cd_helper='cd -- "$1" 2>/dev/null || { printf "dshell: permission denied entering %s as uid %s gid %s (the target runs as uid %s gid %s); dshell needs the same ids or CAP_SYS_PTRACE (--profile general)\n" "$1" "$(id -u)" "$(id -g)" "$2" "$3" >&2; exit 126; }; shift 3; exec "$@"'
+
+# dshell_exec_chroot MODE [CMD...]: chroot into the target (root with access to it): / is the
+# target's filesystem, the debugger's busybox stays reachable through fd 3; forced ids apply inside.
+dshell_exec_chroot() {
+    mode=$1
+    shift
+    uid=${want_uid:-0} gid=${want_gid:-0}
+    [ "$mode" = interactive ] && set -- "$dshell_tools/busybox" sh
+    if [ "$uid" != 0 ] || [ "$gid" != 0 ]; then
+        set -- "$dshell_tools/busybox" nsenter -S "$uid" -G "$gid" "$@"
+    fi
+    PATH="$dshell_tools:$(dshell_path "$pid")" HOME=/ DSHELL_ROOT=/
+    export PATH HOME DSHELL_ROOT
+    dshell_say "chroot: / is the target's filesystem, busybox tools come from the debugger; uid $uid gid $gid"
+    exec chroot "$root" "$@"
+}
+
+# dshell_exec_cwd MODE [CMD...]: become the target's ids where we can (root), then start in
+# /proc/PID/root, which the kernel opens to the same ids.
+dshell_exec_cwd() {
+    mode=$1
+    shift
+    uid=$(id -u) gid=$(id -g)
+    if [ "$uid" = 0 ]; then
+        uid=${want_uid:-$tuid} gid=${want_gid:-$tgid}
+    fi
+    [ "$mode" = interactive ] && set -- sh
+    set -- sh -c "$dshell_cd_helper" dshell-cd "$root" "$tuid" "$tgid" "$@"
+    if [ "$uid" != "$(id -u)" ] || [ "$gid" != "$(id -g)" ]; then
+        set -- nsenter -S "$uid" -G "$gid" "$@"
+    fi
+    HOME=$root DSHELL_ROOT=$root
+    export HOME DSHELL_ROOT
+    dshell_say "cwd: the working directory $root is the target's filesystem; absolute paths still mean the debugger's own; uid $uid gid $gid"
+    exec "$@"
+}
+
+dshell_main() {
+    cid=$1 pod=$2 ctr=$3 want_uid=$4 want_gid=$5 mode=$6 dshell_verbosity=$7 note=$8
+    shift 8
+    if ! pid=$(dshell_target_pid "$cid"); then
+        [ -z "$cid" ] || dshell_warn "no process of container $ctr found by its id: assuming the target is PID 1"
+        pid=1
+    fi
+    if ! ids=$(dshell_ids "$pid"); then
+        dshell_warn "cannot read /proc/$pid/status: is the debugger in the target's PID namespace?"
+        exit 126
+    fi
+    tuid=${ids% *} tgid=${ids#* }
+    if [ "$mode" = ids ]; then
+        echo "$pid $tuid $tgid"
+        exit 0
+    fi
+    dshell_register
+    dshell_open_tools
+    root=/proc/$pid/root
+    export DSHELL_PID="$pid"
+    # ${PWD}, expanded at each prompt: busybox's \w calls getcwd(), which fails under /proc/PID/root.
+    PS1="[dshell $(dshell_safe "$pod")/$(dshell_safe "$ctr")] \${PWD} \\$ "
+    export PS1
+    dshell_say "$note"
+    dshell_say "target: pod $pod, container $ctr, pid $pid, uid $tuid gid $tgid"
+    if dshell_can_chroot "$pid"; then
+        dshell_exec_chroot "$mode" "$@"
+    fi
+    dshell_exec_cwd "$mode" "$@"
+}
+
+dshell_main "$@"

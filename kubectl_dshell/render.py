@@ -1,0 +1,75 @@
+"""The one owner of output: data to stdout, notes, warnings, errors and the spinner to stderr.
+
+Consoles are passed in (tests give a fixed-width, colourless one); none exists at module level.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import BinaryIO, Protocol
+
+from rich.console import Console
+
+from .errors import DshellError
+
+
+class Progress(Protocol):
+    """A running spinner's text can change."""
+
+    def update(self, text: str) -> None:
+        """Show ``text`` next to the spinner."""
+
+
+class _Silent:
+    def update(self, text: str) -> None:
+        """Nothing to show: quiet, or stderr is not a terminal."""
+
+
+class Ui:
+    """Where everything the user sees goes: ``err`` for humans, ``stdout``/``stderr`` for data."""
+
+    def __init__(
+        self,
+        err: Console,
+        quiet: bool = False,
+        stdout: BinaryIO | None = None,
+        stderr: BinaryIO | None = None,
+    ):
+        self.err = err
+        self.quiet = quiet
+        self.stdout = stdout if stdout is not None else sys.stdout.buffer
+        self.stderr = stderr if stderr is not None else sys.stderr.buffer
+
+    def _line(self, text: str, style: str | None = None) -> None:
+        self.err.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
+
+    def note(self, text: str) -> None:
+        """Progress worth knowing (silenced by -q)."""
+        if not self.quiet:
+            self._line(text)
+
+    def warn(self, text: str) -> None:
+        """Something unexpected that does not stop us (silenced by -q)."""
+        if not self.quiet:
+            self._line(f"warning: {text}", style="yellow")
+
+    def error(self, exc: DshellError) -> None:
+        """A failure: one line, and the hint on the next (never silenced)."""
+        self._line(f"error: {exc.message}", style="bold red")
+        if exc.hint:
+            self._line(f"hint: {exc.hint}")
+
+    def trace(self, text: str) -> None:
+        """A traceback (only with --debug)."""
+        self.err.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    @contextmanager
+    def progress(self, text: str) -> Iterator[Progress]:
+        """A spinner on stderr while waiting; stopped (and erased) when the block ends."""
+        if self.quiet or not self.err.is_terminal:
+            yield _Silent()
+            return
+        with self.err.status(text, spinner="dots") as status:
+            yield status

@@ -1,0 +1,177 @@
+"""One ``kubectl dshell [shell] POD [-- CMD...]``: resolve, get a running debugger, exec, exit code."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import re
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from .channels import ExitStatus
+from .debugger import Audit, Wanted
+from .errors import DshellError, SessionLost
+from .identity import Identity, choose_identity, psa_level, with_ids
+from .interactive import run_interactive
+from .kube import Kube
+from .options import DebuggerOptions, Profile, ShellOptions
+from .probes.runner import Mode, SessionArgs, enter_command
+from .provision import Debugger, find_or_create, wait_running
+from .pump import Wiring, pump
+from .render import Ui
+from .target import Target, container_id, resolve
+from .translate import PodSecurityRejected
+
+QUOTED = re.compile(r'"([^"]+)"')
+
+
+def rfc3339_now() -> str:
+    """The current time in RFC 3339, UTC, whole seconds (as Kubernetes writes timestamps)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def psa_blame(exc: PodSecurityRejected, pod: dict) -> PodSecurityRejected:
+    """Name older ephemeral containers the refusal is about: they block every later PATCH."""
+    existing = {c["name"] for c in (pod.get("spec") or {}).get("ephemeralContainers") or []}
+    named = {name for violation in exc.violations for name in QUOTED.findall(violation)}
+    culprits = sorted(existing & named)
+    if not culprits:
+        return exc
+    hint = (
+        f"the pod already holds ephemeral containers Pod Security rejects ({', '.join(culprits)}); "
+        "they stay forever, so recreate the pod to debug it here"
+    )
+    return PodSecurityRejected(exc.message, hint, exc.level, exc.violations)
+
+
+def _provision(kube: Kube, target: Target, identity: Identity, opts: DebuggerOptions, ui: Ui) -> Debugger:
+    def audit() -> Audit:
+        return Audit(kube.whoami() or kube.config_user, opts.reason, rfc3339_now())
+
+    wanted = Wanted(target.container, opts.image, identity)
+    debugger = find_or_create(kube, target.pod, wanted, audit, opts.idle, random.SystemRandom())
+    if debugger.created:
+        ui.note(f"added debugger {debugger.name} to pod {target.namespace}/{target.name}: {identity.summary}")
+    return debugger
+
+
+def _provision_admitted(
+    kube: Kube, target: Target, identity: Identity, opts: DebuggerOptions, ui: Ui
+) -> tuple[Debugger, Identity]:
+    """Provision; when Pod Security refuses a root debugger we chose ourselves, retry restricted once."""
+    try:
+        return _provision(kube, target, identity, opts, ui), identity
+    except PodSecurityRejected as exc:
+        if opts.overrides.profile is not None or identity.profile is Profile.RESTRICTED:
+            raise psa_blame(exc, target.pod) from None
+        ui.warn(f'Pod Security "{exc.level}" refused a root debugger; trying a restricted one')
+    identity = choose_identity(target.pod, target.container, "restricted", opts.overrides)
+    try:
+        return _provision(kube, target, identity, opts, ui), identity
+    except PodSecurityRejected as exc:
+        raise psa_blame(exc, target.pod) from None
+
+
+def run_captured(kube: Kube, target: Target, debugger: str, argv: list[str]) -> tuple[ExitStatus | None, bytes, bytes]:
+    """Run ``argv`` in the debugger without input; its status, stdout and stderr."""
+    stream = kube.exec(target.namespace, target.name, debugger, argv, stdin=False, tty=False)
+    out, err = io.BytesIO(), io.BytesIO()
+    try:
+        status = pump(stream, Wiring(out, err))
+    finally:
+        stream.close()
+    return status, out.getvalue(), err.getvalue()
+
+
+def read_target_ids(kube: Kube, target: Target, debugger: str) -> tuple[int, int]:
+    """The target's real uid and gid, read in the debugger from /proc/PID/status."""
+    args = SessionArgs(container_id(target.pod, target.container), target.name, target.container, Mode.IDS, 0)
+    status, out, err = run_captured(kube, target, debugger, enter_command(args))
+    fields = out.split()
+    if status is None or status.code != 0 or len(fields) != 3:
+        reason = err.decode("utf-8", "replace").strip() or (status.error if status else "no exit status")
+        raise DshellError(f"cannot read the target's uid and gid in debugger {debugger}: {reason}")
+    return int(fields[1]), int(fields[2])
+
+
+def _started(
+    kube: Kube, target: Target, identity: Identity, opts: DebuggerOptions, ui: Ui
+) -> tuple[Debugger, Identity]:
+    debugger, identity = _provision_admitted(kube, target, identity, opts, ui)
+    pod = wait_running(kube, debugger, opts.image, opts.timeout, ui)
+    return replace(debugger, pod=pod), identity
+
+
+def ensure_debugger(kube: Kube, target: Target, opts: DebuggerOptions, ui: Ui) -> tuple[Debugger, Identity]:
+    """A running debugger whose identity can read the target, made only if none fits."""
+    level = psa_level(kube.namespace_labels_or_none(target.namespace))
+    identity = choose_identity(target.pod, target.container, level, opts.overrides)
+    debugger, identity = _started(kube, target, identity, opts, ui)
+    if not identity.verify_ids:
+        return debugger, identity
+    uid, gid = read_target_ids(kube, target, debugger.name)
+    guessed = identity.security_context
+    if (uid, gid) == (guessed["runAsUser"], guessed["runAsGroup"]):
+        return debugger, identity
+    ui.warn(
+        f"the target runs as uid {uid} gid {gid}, not {guessed['runAsUser']}:{guessed['runAsGroup']} as guessed: "
+        "using a second debugger with its ids"
+    )
+    return _started(kube, target, with_ids(identity, uid, gid), opts, ui)
+
+
+def exit_code(status: ExitStatus | None, debugger: str) -> int:
+    """The remote command's exit code; an error when it never ran or the connection was lost."""
+    if status is None:
+        raise SessionLost(
+            f"the connection to debugger {debugger} ended without an exit status",
+            "the pod or the debugger may have stopped: kubectl describe pod",
+        )
+    if status.code is None:
+        raise DshellError(f"the session in debugger {debugger} failed: {status.error}")
+    return status.code
+
+
+def _exec_session(
+    kube: Kube, target: Target, debugger: Debugger, identity: Identity, opts: ShellOptions, ui: Ui
+) -> int:
+    stdin_fd = sys.stdin.fileno()
+    interactive = not opts.command and os.isatty(stdin_fd)
+    # With no command and no terminal, the shell reads its commands from stdin.
+    command = opts.command or (() if interactive else ("sh",))
+    forward = interactive or not os.isatty(stdin_fd)
+    args = SessionArgs(
+        container_id(target.pod, target.container),
+        target.name,
+        target.container,
+        Mode.INTERACTIVE if interactive else Mode.COMMAND,
+        0 if opts.quiet else 2 if interactive else 1,
+        identity.reason,
+        identity.session_uid,
+        identity.session_gid,
+    )
+    argv = enter_command(args, command)
+    stream = kube.exec(target.namespace, target.name, debugger.name, argv, stdin=forward, tty=interactive)
+    wiring = Wiring(
+        ui.stdout,
+        ui.stderr,
+        stdin_fd=stdin_fd if forward else None,
+        on_unclosable_stdin=lambda: ui.warn("this server speaks v4.channel.k8s.io, which cannot pass on end of input"),
+    )
+    try:
+        status = run_interactive(stream, wiring) if interactive else pump(stream, wiring)
+    finally:
+        stream.close()
+    return exit_code(status, debugger.name)
+
+
+def run_shell(opts: ShellOptions, ui: Ui) -> int:
+    """The whole command; returns the exit code (the remote command's own)."""
+    kube = Kube.connect(opts.connection)
+    target = resolve(kube, opts.target, kube.namespace, opts.container)
+    if target.note:
+        ui.note(target.note)
+    debugger, identity = ensure_debugger(kube, target, opts.debugger, ui)
+    return _exec_session(kube, target, debugger, identity, opts, ui)

@@ -1,0 +1,111 @@
+"""e2e fixtures: the real `kubectl dshell` (plugin discovery through PATH) against the simulator, or
+against a real cluster when DSHELL_E2E_KUBECONFIG names its kubeconfig (the demo workloads of
+tests/kubesim/demo.yaml must exist there)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.ptydriver import PtyProcess
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Target:
+    """The cluster under test and how to run kubectl and the plugin against it."""
+
+    kubeconfig: Path
+    workdir: Path
+    simulated: bool
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = dict(os.environ, KUBECONFIG=str(self.kubeconfig), PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+        if self.simulated:
+            env["HOME"] = str(self.workdir)
+        env.update(extra)
+        return env
+
+    def kubectl(self, *args: str, input: bytes | None = None, timeout: float = 120,
+                check: bool = False) -> subprocess.CompletedProcess:
+        cmd = ["kubectl", "--cache-dir", str(self.workdir / "kube-cache"), *args]
+        return subprocess.run(cmd, env=self.env(), input=input, capture_output=True, timeout=timeout, check=check)
+
+    def dshell(self, *args: str, input: bytes | None = None, timeout: float = 180,
+               env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """`kubectl dshell ARGS`, found by kubectl's plugin discovery."""
+        return subprocess.run(["kubectl", "dshell", *args], env=self.env(**(env or {})), input=input,
+                              capture_output=True, timeout=timeout, stdin=None if input is not None else subprocess.DEVNULL)
+
+    def dshell_pty(self, *args: str, rows: int = 24, cols: int = 80) -> PtyProcess:
+        """`kubectl dshell ARGS` on a real terminal."""
+        return PtyProcess(["kubectl", "dshell", *args], env=self.env(TERM="xterm"), rows=rows, cols=cols)
+
+    def ephemeral_names(self, pod: str, namespace: str = "default") -> list[str]:
+        r = self.kubectl("get", "pod", pod, "-n", namespace, "-o",
+                         "jsonpath={range .spec.ephemeralContainers[*]}{.name}{'\\n'}{end}", check=True)
+        return r.stdout.decode().split()
+
+
+@pytest.fixture(scope="session")
+def cluster(request) -> Target:
+    """The cluster every e2e test runs against."""
+    if not shutil.which("kubectl-dshell", path=str(BIN)):
+        pytest.fail(f"kubectl-dshell is not installed in {BIN}: run `pip install -e '.[test]'`")
+    workdir = Path(tempfile.mkdtemp(prefix="dshell-e2e-"))
+    real = os.environ.get("DSHELL_E2E_KUBECONFIG")
+    try:
+        if real:
+            yield Target(Path(real), workdir, simulated=False)
+        else:
+            sim = request.getfixturevalue("simulator")
+            yield Target(sim.kubeconfig, workdir, simulated=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def namespace(cluster: Target):
+    """A fresh namespace for one test, deleted afterwards (with everything in it)."""
+    name = "e2e-" + secrets.token_hex(4)
+    cluster.kubectl("create", "namespace", name, check=True)
+    try:
+        yield name
+    finally:
+        cluster.kubectl("delete", "namespace", name, "--wait=false")
+
+
+@pytest.fixture
+def fresh_pod(cluster: Target):
+    """Factory: a copy of a demo pod (same spec, no debuggers yet) beside it, running; deleted after the test."""
+    made: list[tuple[str, str]] = []
+
+    def make(source: str, namespace: str = "default") -> str:
+        pod = json.loads(cluster.kubectl("get", "pod", source, "-n", namespace, "-o", "json", check=True).stdout)
+        name = f"{source}-{secrets.token_hex(3)}"
+        spec = {k: v for k, v in pod["spec"].items() if k not in ("ephemeralContainers", "nodeName")}
+        spec["volumes"] = [v for v in spec.get("volumes", []) if not v["name"].startswith("kube-api-access")]
+        for c in spec["containers"]:
+            c["volumeMounts"] = [m for m in c.get("volumeMounts", []) if not m["name"].startswith("kube-api-access")]
+        meta = {"name": name, "namespace": namespace, "labels": {"app": name},
+                "annotations": pod["metadata"].get("annotations", {})}
+        manifest = {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec}
+        cluster.kubectl("create", "-f", "-", input=json.dumps(manifest).encode(), check=True)
+        made.append((namespace, name))
+        cluster.kubectl("wait", "--for=condition=Ready", f"pod/{name}", "-n", namespace, "--timeout=60s",
+                        check=True)
+        return name
+
+    yield make
+    for namespace, name in made:
+        cluster.kubectl("delete", "pod", name, "-n", namespace, "--wait=false")

@@ -1,0 +1,47 @@
+"""The node's local images, found by reference as containerd's image store finds them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import catalog
+from .build import Helpers
+from .imagefs import materialize
+from .reference import parse_reference
+from .spec import ImageConfig
+
+# Tags that name the same image as another tag (the canonical one).
+ALIASES = {"docker.io/library/busybox:latest": catalog.BUSYBOX}
+
+
+class Images:
+    """The images this node has; anything else fails to pull."""
+
+    def __init__(self, images: list[ImageConfig], pause: ImageConfig):
+        self._by_name = {image.name: image for image in images}
+        self.pause = pause
+
+    def resolve(self, ref: str) -> ImageConfig | None:
+        """The image ``ref`` names, or None (the kubelet then reports ErrImagePull)."""
+        parsed = parse_reference(ref)
+        if parsed is None:
+            return None
+        if parsed.tag is None:  # a bare digest: any local image with that content
+            return next((i for i in self._by_name.values() if i.digest == parsed.digest), None)
+        tagged = f"{parsed.name}:{parsed.tag}"
+        image = self._by_name.get(ALIASES.get(tagged, tagged))
+        if image is None or (parsed.digest and parsed.digest != image.digest):
+            return None
+        return image
+
+
+def build_images(helpers: Helpers, cache_dir: Path) -> Images:
+    """Build (or reuse from ``cache_dir``) every image of the simulated registry."""
+    recipes = [
+        catalog.distroless(helpers.app, tag="nonroot", user=f"{catalog.NONROOT}:{catalog.NONROOT}"),
+        catalog.distroless(helpers.app, tag="latest", user=""),
+        catalog.busybox(),
+    ]
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    pause = materialize(catalog.pause(helpers.pause), cache_dir)
+    return Images([materialize(r, cache_dir) for r in recipes], pause)

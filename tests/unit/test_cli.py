@@ -1,0 +1,163 @@
+"""The command line: kubectl-style flags before or after POD, `--`, the `shell` verb, help, exit codes."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from kubectl_dshell import cli, session
+from kubectl_dshell.errors import ExitCode, NotFound
+from kubectl_dshell.options import Connection, Profile, ShellOptions
+from kubectl_dshell.render import Ui
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[ShellOptions]:
+    """The options each invocation would run with (the session itself is replaced: no cluster here)."""
+    seen: list[ShellOptions] = []
+
+    def record(options: ShellOptions, ui: Ui) -> int:
+        seen.append(options)
+        return 7
+
+    monkeypatch.setattr(session, "run_shell", record)
+    return seen
+
+
+def invoke(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(cli.app, list(args), env=env)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-n", "prod", "web", "--context", "c1"],
+        ["web", "-n", "prod", "--context", "c1"],
+        ["--context", "c1", "-n", "prod", "web"],
+        ["shell", "web", "-n", "prod", "--context=c1"],
+        ["-n", "prod", "shell", "--context", "c1", "web"],
+    ],
+)
+def test_flags_before_or_after_pod(calls: list[ShellOptions], args: list[str]) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 7, result.output
+    assert calls[0].target == "web"
+    assert calls[0].connection == Connection(None, "c1", "prod")
+    assert calls[0].command == ()
+
+
+def test_command_after_double_dash_keeps_its_own_flags(calls: list[ShellOptions]) -> None:
+    result = invoke("web", "-c", "app", "--", "ls", "-n", "--", "-q")
+    assert result.exit_code == 7, result.output
+    assert calls[0].container == "app"
+    assert calls[0].command == ("ls", "-n", "--", "-q")
+    assert calls[0].quiet is False
+
+
+def test_a_pod_named_like_a_verb(calls: list[ShellOptions]) -> None:
+    assert invoke("shell", "shell").exit_code == 7
+    assert calls[0].target == "shell"
+
+
+def test_debugger_flags_and_environment(calls: list[ShellOptions]) -> None:
+    invoke(
+        "deploy/web",
+        "--profile",
+        "general",
+        "--uid",
+        "1000",
+        "--timeout",
+        "5",
+        "--reason",
+        "INC-1",
+        "-q",
+        env={"DSHELL_IMAGE": "registry.local/busybox:1"},
+    )
+    options = calls[0]
+    assert options.target == "deploy/web"
+    assert options.debugger.image == "registry.local/busybox:1"
+    assert options.debugger.overrides.profile is Profile.GENERAL
+    assert options.debugger.overrides.uid == 1000
+    assert (options.debugger.timeout, options.debugger.reason, options.quiet) == (5.0, "INC-1", True)
+
+
+def test_defaults(calls: list[ShellOptions]) -> None:
+    invoke("web")
+    assert calls[0].debugger.image == "busybox:1.36.1"
+    assert calls[0].debugger.timeout == 120.0
+    assert calls[0].debugger.idle == 1800
+
+
+def test_a_command_without_double_dash_is_refused(calls: list[ShellOptions]) -> None:
+    result = invoke("web", "ls")
+    assert result.exit_code == ExitCode.USAGE
+    assert "put the command after --" in result.output
+    assert calls == []
+
+
+def test_double_dash_needs_a_pod_first(calls: list[ShellOptions]) -> None:
+    result = invoke("--", "ls")
+    assert result.exit_code == ExitCode.USAGE
+    assert "POD must come before --" in result.output
+
+
+def test_help_reads_kubectl_dshell() -> None:
+    result = invoke("--help")
+    assert result.exit_code == 0
+    assert result.output.startswith("Usage: kubectl dshell [flags] [shell] POD [-- CMD [ARG...]]")
+    assert "Exit codes: 0 ok, 1 failure, 2 usage" in result.output
+    assert "Usage: kubectl-dshell" not in result.output
+    shell_help = invoke("web", "--help").output
+    assert shell_help.startswith("Usage: kubectl dshell shell [flags] POD [-- CMD [ARG...]]")
+
+
+def test_version() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.output.startswith("kubectl dshell ")
+
+
+def test_route_puts_the_verb_first() -> None:
+    verbs, values, group = {"shell", "ps"}, {"-n", "--namespace"}, {"--help", "--version"}
+    assert cli.route(["-n", "x", "ps", "web"], verbs, values, group) == ["ps", "-n", "x", "web"]
+    assert cli.route(["-n", "ps", "web"], verbs, values, group) == ["shell", "-n", "ps", "web"]
+    assert cli.route(["--help"], verbs, values, group) == ["--help"]
+    assert cli.route(["-q"], verbs, values, group) == ["shell", "-q"]
+
+
+def _rendered(action, debug: bool = False) -> tuple[int, str]:
+    err = io.StringIO()
+    code = cli.outcome(action, Ui(Console(file=err, width=200, no_color=True)), debug)
+    return code, err.getvalue()
+
+
+def test_errors_are_one_line_and_a_hint_with_their_exit_code() -> None:
+    def missing(ui: Ui) -> int:
+        raise NotFound('pod "webb" not found in namespace default', "did you mean: web?")
+
+    assert _rendered(missing) == (
+        ExitCode.NOT_FOUND,
+        'error: pod "webb" not found in namespace default\nhint: did you mean: web?\n',
+    )
+
+
+def test_ctrl_c_exits_130() -> None:
+    def interrupted(ui: Ui) -> int:
+        raise KeyboardInterrupt
+
+    code, text = _rendered(interrupted)
+    assert code == 130
+    assert text.startswith("error: interrupted\n")
+
+
+def test_unexpected_errors_have_no_traceback_without_debug() -> None:
+    def broken(ui: Ui) -> int:
+        raise RuntimeError("boom\nsecond line")
+
+    code, text = _rendered(broken)
+    assert code == ExitCode.FAILURE
+    assert text == "error: unexpected RuntimeError: boom\nhint: run with --debug for the traceback\n"
+    assert "Traceback" in _rendered(broken, debug=True)[1]

@@ -1,0 +1,187 @@
+"""kube.py against a fake API server: what the official client really sends, and what comes back."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kubectl_dshell.channels import ExitStatus
+from kubectl_dshell.errors import ConfigError, Forbidden, NotFound
+from kubectl_dshell.kube import Kube
+from kubectl_dshell.options import Connection
+from kubectl_dshell.pump import Wiring, pump
+from kubectl_dshell.translate import Expired
+
+from .fakeapi import Behaviour, FakeApi
+from .pods import WEB
+
+POD_PATH = "/api/v1/namespaces/team/pods/web"
+FORBIDDEN = (
+    403,
+    {
+        "kind": "Status",
+        "status": "Failure",
+        "reason": "Forbidden",
+        "code": 403,
+        "message": 'namespaces "team" is forbidden: User "alice" cannot get resource "namespaces"',
+    },
+)
+
+
+@pytest.fixture
+def behaviour() -> Behaviour:
+    team_web = json.loads(json.dumps(WEB).replace('"default"', '"team"'))
+    return Behaviour(
+        objects={
+            POD_PATH: team_web,
+            f"{POD_PATH}/ephemeralcontainers": team_web,
+            "/version/": {"major": "1", "minor": "28+", "gitVersion": "v1.28.3-eks"},
+            "/apis/authentication.k8s.io/v1/selfsubjectreviews": {
+                "kind": "SelfSubjectReview",
+                "status": {"userInfo": {"username": "alice@example.com"}},
+            },
+        },
+        errors={"/api/v1/namespaces/team": FORBIDDEN},
+        watch_events=[{"type": "MODIFIED", "object": team_web}],
+    )
+
+
+@pytest.fixture
+def kube(behaviour: Behaviour, tmp_path: Path) -> Iterator[Kube]:
+    api = FakeApi(behaviour)
+    config = tmp_path / "kubeconfig"
+    config.write_text(api.kubeconfig())
+    try:
+        yield Kube.connect(Connection(kubeconfig=str(config)))
+    finally:
+        api.stop()
+
+
+def test_connect_takes_namespace_and_user_from_the_context(kube: Kube) -> None:
+    assert (kube.namespace, kube.config_user) == ("team", "alice")
+
+
+def test_get_pod_returns_the_servers_json(kube: Kube) -> None:
+    assert kube.get_pod("team", "web")["metadata"]["name"] == "web"
+    assert kube.get_pod_or_none("team", "nope") is None
+    with pytest.raises(NotFound):
+        kube.get_pod("team", "nope")
+
+
+def test_patch_is_a_strategic_merge_with_the_resource_version(kube: Kube, behaviour: Behaviour) -> None:
+    body = {"metadata": {"resourceVersion": "100"}, "spec": {"ephemeralContainers": [{"name": "dshell-x"}]}}
+    kube.patch_ephemeral("team", "web", body)
+    request = behaviour.requests[-1]
+    assert (request.method, request.path) == ("PATCH", f"{POD_PATH}/ephemeralcontainers")
+    assert request.headers["Content-Type"] == "application/strategic-merge-patch+json"
+    assert json.loads(request.body) == body
+
+
+def test_watch_is_one_pod_from_a_resource_version(kube: Kube, behaviour: Behaviour) -> None:
+    events = list(kube.watch_pod("team", "web", "123", 5))
+    assert [e["type"] for e in events] == ["MODIFIED"]
+    assert events[0]["object"]["metadata"]["name"] == "web"
+    query = behaviour.requests[-1].query
+    assert query["fieldSelector"] == ["metadata.name=web"]
+    assert query["resourceVersion"] == ["123"]
+    assert query["watch"] == ["true"]
+
+
+def test_watch_error_events_raise_what_they_carry(kube: Kube, behaviour: Behaviour) -> None:
+    gone = {
+        "kind": "Status",
+        "status": "Failure",
+        "reason": "Expired",
+        "code": 410,
+        "message": "too old resource version: 123 (456)",
+    }
+    behaviour.watch_events = [{"type": "ERROR", "object": gone}]
+    with pytest.raises(Expired):
+        list(kube.watch_pod("team", "web", "123", 5))
+
+
+def test_forbidden_namespace_labels_read_as_unknown(kube: Kube) -> None:
+    assert kube.namespace_labels_or_none("team") is None
+
+
+def test_whoami_and_version(kube: Kube, behaviour: Behaviour) -> None:
+    assert kube.whoami() == "alice@example.com"
+    assert json.loads(behaviour.requests[-1].body)["kind"] == "SelfSubjectReview"
+    assert kube.server_version() == (1, 28)
+
+
+def test_exec_argv_reaches_the_server_unchanged(kube: Kube, behaviour: Behaviour) -> None:
+    argv = ["sh", "-c", 'echo "$1"\n# comment', "dshell", "$(id)", "a b&c=d", "\n", "é"]
+    out = io.BytesIO()
+    stream = kube.exec("team", "web", "dshell-x", argv, stdin=False, tty=False)
+    try:
+        pump(stream, Wiring(out, io.BytesIO()))
+    finally:
+        stream.close()
+    assert json.loads(out.getvalue()) == argv
+    query = behaviour.requests[-1].query
+    assert (query["container"], query["stdout"], query["stderr"], query["tty"]) == (
+        ["dshell-x"],
+        ["true"],
+        ["true"],
+        ["false"],
+    )
+
+
+def test_exec_passes_binary_stdin_and_closes_it_with_v5(kube: Kube, behaviour: Behaviour, tmp_path: Path) -> None:
+    behaviour.exit_code = 3
+    data = bytes(range(256)) * 300  # more than one 64 KiB read
+    (tmp_path / "stdin").write_bytes(data)
+    out, err = io.BytesIO(), io.BytesIO()
+    stream = kube.exec("team", "web", "dshell-x", ["cat"], stdin=True, tty=False)
+    try:
+        with open(tmp_path / "stdin", "rb") as stdin:
+            status = pump(stream, Wiring(out, err, stdin_fd=stdin.fileno()))
+    finally:
+        stream.close()
+    assert stream.protocol == "v5.channel.k8s.io"
+    assert (status, out.getvalue(), err.getvalue()) == (ExitStatus(3), data, b"done\n")
+
+
+def test_v4_cannot_close_stdin(kube: Kube, behaviour: Behaviour) -> None:
+    behaviour.protocol = "v4.channel.k8s.io"
+    stream = kube.exec("team", "web", "dshell-x", ["true"], stdin=False, tty=False)
+    try:
+        assert stream.close_stdin() is False
+    finally:
+        stream.close()
+
+
+def test_exec_refused_by_rbac_names_the_permission(kube: Kube, behaviour: Behaviour) -> None:
+    behaviour.errors[f"{POD_PATH}/exec"] = (
+        403,
+        {
+            "kind": "Status",
+            "status": "Failure",
+            "reason": "Forbidden",
+            "code": 403,
+            "message": 'pods "web" is forbidden: User "alice" cannot create resource "pods/exec" in API group "" '
+            'in the namespace "team"',
+        },
+    )
+    with pytest.raises(Forbidden) as caught:
+        kube.exec("team", "web", "dshell-x", ["true"], stdin=False, tty=False)
+    assert caught.value.message == 'RBAC: user "alice" cannot create pods/exec in namespace team'
+
+
+def test_kubeconfig_problems_are_config_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as missing:
+        Kube.connect(Connection(kubeconfig=str(tmp_path / "nope")))
+    assert missing.value.message == f"no kubeconfig at {tmp_path / 'nope'}"
+    config = tmp_path / "kubeconfig"
+    config.write_text(FakeApi.kubeconfig_for("http://127.0.0.1:1"))
+    with pytest.raises(ConfigError) as unknown:
+        Kube.connect(Connection(kubeconfig=str(config), context="prod"))
+    assert (unknown.value.message, unknown.value.hint) == (
+        f"context 'prod' not found in {config}",
+        "contexts there: dev",
+    )

@@ -1,0 +1,44 @@
+"""The output owner: notes and warnings obey -q, errors never do."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from kubectl_dshell.errors import Forbidden
+from kubectl_dshell.render import Ui
+
+
+def _ui(quiet: bool) -> tuple[Ui, io.StringIO]:
+    err = io.StringIO()
+    return Ui(Console(file=err, width=60, no_color=True), quiet=quiet), err
+
+
+def test_notes_warnings_and_errors() -> None:
+    ui, err = _ui(quiet=False)
+    ui.note('Defaulted container "app" out of: app, sidecar')
+    ui.warn("this server speaks v4.channel.k8s.io [sic]")
+    ui.error(Forbidden("RBAC: no", "ask for a Role"))
+    assert err.getvalue() == (
+        'Defaulted container "app" out of: app, sidecar\n'
+        "warning: this server speaks v4.channel.k8s.io [sic]\n"
+        "error: RBAC: no\n"
+        "hint: ask for a Role\n"
+    )
+
+
+def test_quiet_keeps_only_errors() -> None:
+    ui, err = _ui(quiet=True)
+    ui.note("note")
+    ui.warn("warning")
+    with ui.progress("starting") as shown:
+        shown.update("still starting")
+    ui.error(Forbidden("denied"))
+    assert err.getvalue() == "error: denied\n"
+
+
+def test_long_lines_are_not_wrapped() -> None:
+    ui, err = _ui(quiet=False)
+    ui.note("x" * 100)
+    assert err.getvalue() == "x" * 100 + "\n"

@@ -1,0 +1,100 @@
+"""Orchestration: Pod Security fallback, blame for old debuggers, and one whole command's exit code."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from kubectl_dshell import session
+from kubectl_dshell.debugger import Audit, Wanted, debugger_container
+from kubectl_dshell.identity import choose_identity
+from kubectl_dshell.options import Connection, DebuggerOptions, Overrides, Profile, ShellOptions
+from kubectl_dshell.render import Ui
+from kubectl_dshell.target import Target
+from kubectl_dshell.translate import PodSecurityRejected
+
+from .fakeapi import Behaviour, FakeApi
+from .memoryapi import MemoryApi
+from .pods import WEB, variant
+
+
+def ui() -> tuple[Ui, io.StringIO]:
+    err = io.StringIO()
+    return Ui(Console(file=err, width=200, no_color=True), stdout=io.BytesIO(), stderr=io.BytesIO()), err
+
+
+def test_pod_security_refusing_root_makes_us_retry_restricted_once() -> None:
+    api = MemoryApi(WEB, restricted=True)
+    shown, err = ui()
+    root = choose_identity(WEB, "app", None, Overrides())
+    debugger, identity = session._provision_admitted(api, Target(WEB, "app"), root, DebuggerOptions(), shown)
+    assert identity.profile is Profile.RESTRICTED
+    assert api.pod["spec"]["ephemeralContainers"][0]["securityContext"]["runAsNonRoot"] is True
+    assert err.getvalue().startswith(
+        'warning: Pod Security "restricted:latest" refused a root debugger; trying a restricted one\n'
+    )
+    assert f"added debugger {debugger.name} to pod default/web" in err.getvalue()
+
+
+def test_an_explicit_profile_is_not_second_guessed() -> None:
+    api = MemoryApi(WEB, restricted=True)
+    chosen = choose_identity(WEB, "app", None, Overrides(profile=Profile.GENERAL))
+    options = DebuggerOptions(overrides=Overrides(profile=Profile.GENERAL))
+    with pytest.raises(PodSecurityRejected):
+        session._provision_admitted(api, Target(WEB, "app"), chosen, options, ui()[0])
+    assert api.patches == 0
+
+
+def test_old_noncompliant_debuggers_are_blamed() -> None:
+    pod = variant(WEB, spec={"ephemeralContainers": [{"name": "debugger-old01"}]})
+    refused = PodSecurityRejected(
+        "refused",
+        "generic",
+        "restricted:latest",
+        ['allowPrivilegeEscalation != false (containers "debugger-old01", "dshell-new00" must set it)'],
+    )
+    blamed = session.psa_blame(refused, pod)
+    assert blamed.hint.startswith("the pod already holds ephemeral containers Pod Security rejects (debugger-old01)")
+    assert session.psa_blame(refused, WEB) is refused
+
+
+def test_a_whole_command_reuses_the_debugger_and_returns_the_remote_exit_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    identity = choose_identity(WEB, "app", None, Overrides())
+    debugger = debugger_container("dshell-abcde", Wanted("app", "busybox:1.36.1", identity), Audit("a", "", "t"), 1800)
+    pod = variant(WEB, spec={"ephemeralContainers": [debugger]})
+    pod["status"]["ephemeralContainerStatuses"] = [{"name": "dshell-abcde", "state": {"running": {}}}]
+    behaviour = Behaviour(objects={"/api/v1/namespaces/default/pods/web": pod}, exit_code=5)
+    api = FakeApi(behaviour)
+    (tmp_path / "kubeconfig").write_text(api.kubeconfig())
+    (tmp_path / "input").write_bytes(b"piped input")
+    shown, _ = ui()
+    options = ShellOptions("web", Connection(str(tmp_path / "kubeconfig"), None, "default"), command=("cat",))
+    try:
+        with open(tmp_path / "input", "rb") as stdin:
+            monkeypatch.setattr(sys, "stdin", stdin)
+            assert session.run_shell(options, shown) == 5
+    finally:
+        api.stop()
+    exec_request = next(r for r in behaviour.requests if r.path.endswith("/exec"))
+    assert exec_request.query["container"] == ["dshell-abcde"]
+    assert exec_request.query["command"][3:] == [
+        "dshell",
+        "0123456789abcdef" * 4,
+        "web",
+        "app",
+        "",
+        "",
+        "command",
+        "1",
+        identity.reason,
+        "cat",
+    ]
+    assert not any(r.method == "PATCH" for r in behaviour.requests)
+    assert shown.stdout.getvalue() == b"piped input"
+    assert shown.stderr.getvalue() == b"done\n"
