@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import secrets
+import shutil
 import ssl
 import threading
 import urllib.request
@@ -91,6 +92,7 @@ class Cluster:
         if self.api is not None:
             self.api.stop()
         self.node.stop()
+        shutil.rmtree(self.state_dir, ignore_errors=True)
 
     def write_kubeconfig(self, path: Path) -> None:
         """A kubeconfig for the admin user, written atomically (readers may wait for the file)."""
