@@ -43,12 +43,13 @@ class PtyProcess:
         self.output += data
         return bool(data)
 
-    def expect(self, pattern: str | bytes, timeout: float = 30) -> re.Match:
-        """Wait until the output so far matches pattern (a regex); raise with the output if it does not."""
+    def expect(self, pattern: str | bytes, timeout: float = 30, *, since: int = 0) -> re.Match:
+        """Wait until the output (from offset ``since``) matches pattern (a regex); raise with the
+        output if it does not."""
         regex = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)
         deadline = time.monotonic() + timeout
         while True:
-            match = regex.search(self.output)
+            match = regex.search(self.output, since)
             if match:
                 return match
             remaining = deadline - time.monotonic()
