@@ -16,6 +16,22 @@ from typer.core import TyperCommand, TyperGroup
 
 from .argv import positionals, value_options
 from .errors import DshellError, ExitCode
+from .verbs_cli import register
+from .flags import (
+    ContainerOpt,
+    ContextOpt,
+    DebugOpt,
+    GidOpt,
+    IdleOpt,
+    ImageOpt,
+    KubeconfigOpt,
+    NamespaceOpt,
+    ProfileOpt,
+    QuietOpt,
+    ReasonOpt,
+    TimeoutOpt,
+    UidOpt,
+)
 from .options import (
     DEFAULT_IDLE,
     DEFAULT_IMAGE,
@@ -23,7 +39,6 @@ from .options import (
     Connection,
     DebuggerOptions,
     Overrides,
-    Profile,
     ShellOptions,
 )
 
@@ -54,7 +69,8 @@ class VerbGroup(TyperGroup):
         group_options = set(ctx.help_option_names)
         for param in self.get_params(ctx):
             group_options.update(param.opts + param.secondary_opts)
-        routed = route(args, set(self.commands), value_options(self.commands[DEFAULT_VERB].params), group_options)
+        takes_value = value_options(param for command in self.commands.values() for param in command.params)
+        routed = route(args, set(self.commands), takes_value, group_options)
         return super().parse_args(ctx, routed)
 
 
@@ -132,40 +148,6 @@ def main_group(
     """
 
 
-NamespaceOpt = Annotated[str | None, typer.Option("-n", "--namespace", help="Namespace (default: the context's).")]
-ContextOpt = Annotated[str | None, typer.Option("--context", help="The kubeconfig context to use.")]
-KubeconfigOpt = Annotated[
-    str | None,
-    typer.Option("--kubeconfig", help="Path to the kubeconfig (default: KUBECONFIG, else ~/.kube/config)."),
-]
-ContainerOpt = Annotated[
-    str | None,
-    typer.Option(
-        "-c",
-        "--container",
-        help="Target container (default: the kubectl.kubernetes.io/default-container annotation, else the first).",
-    ),
-]
-ImageOpt = Annotated[str, typer.Option("--image", envvar="DSHELL_IMAGE", help="The debugger's image: a busybox.")]
-TimeoutOpt = Annotated[float, typer.Option("--timeout", min=1, help="Seconds to wait for the debugger to start.")]
-ReasonOpt = Annotated[str, typer.Option("--reason", help="Why you debug; recorded in the debugger (DSHELL_REASON).")]
-ProfileOpt = Annotated[
-    Profile | None,
-    typer.Option(
-        "--profile",
-        case_sensitive=False,
-        help="Debugger identity: restricted (non-root, the target's uid), baseline (root, default capabilities), "
-        "general (root with SYS_PTRACE), sysadmin (privileged). Default: chosen from Pod Security and the pod.",
-    ),
-]
-UidOpt = Annotated[int | None, typer.Option("--uid", min=0, help="Run the session as this uid.")]
-GidOpt = Annotated[int | None, typer.Option("--gid", min=0, help="Run the session as this gid (default: --uid).")]
-IdleOpt = Annotated[
-    int,
-    typer.Option("--idle", min=1, envvar="DSHELL_IDLE", help="Seconds without a session before a new debugger stops."),
-]
-QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="No notes, warnings, banner or spinner.")]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
 
 
 @app.command(DEFAULT_VERB, cls=ShellCommand, options_metavar="[flags]")
@@ -202,6 +184,9 @@ def shell(
         return run_shell(options, ui)
 
     run(action, quiet=quiet, debug=debug)
+
+
+register(app)
 
 
 def outcome(action: Callable[[Ui], int], ui: Ui, debug: bool) -> int:

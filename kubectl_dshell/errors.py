@@ -25,6 +25,9 @@ class ExitCode(IntEnum):
     DEBUGGER_FAILED = 9  # the debugger did not start: image pull, config error, it exited
     TIMEOUT = 10  # --timeout passed while waiting for the debugger
     SESSION_LOST = 11  # the exec session ended without an exit status
+    PATH_NOT_FOUND = 12  # no such path in the target's filesystem, or one leading outside its root
+    ACCESS_DENIED = 13  # the session's identity may not read that path or process
+    CHECK_FAILED = 14  # a net --check or --resolve failed
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -97,3 +100,21 @@ class SessionLost(DshellError):
     """The exec connection ended without telling how the command exited."""
 
     exit_code = ExitCode.SESSION_LOST
+
+
+class PathNotFound(DshellError):
+    """A path the target's filesystem does not have (or one that would leave its root)."""
+
+    exit_code = ExitCode.PATH_NOT_FOUND
+
+
+class AccessDenied(DshellError):
+    """The kernel refused the session's identity a path or a process of the target."""
+
+    exit_code = ExitCode.ACCESS_DENIED
+
+
+class CheckFailed(DshellError):
+    """A connection check or a name lookup from the pod failed."""
+
+    exit_code = ExitCode.CHECK_FAILED

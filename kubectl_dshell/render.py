@@ -28,7 +28,10 @@ class _Silent:
 
 
 class Ui:
-    """Where everything the user sees goes: ``err`` for humans, ``stdout``/``stderr`` for data."""
+    """Where everything the user sees goes: ``err`` for humans, ``stdout``/``stderr`` for data.
+
+    ``spinner`` False keeps progress silent: for work on many pods at once, which one spinner cannot show.
+    """
 
     def __init__(
         self,
@@ -36,9 +39,11 @@ class Ui:
         quiet: bool = False,
         stdout: BinaryIO | None = None,
         stderr: BinaryIO | None = None,
+        spinner: bool = True,
     ):
         self.err = err
         self.quiet = quiet
+        self.spinner = spinner
         self.stdout = stdout if stdout is not None else sys.stdout.buffer
         self.stderr = stderr if stderr is not None else sys.stderr.buffer
 
@@ -68,7 +73,7 @@ class Ui:
     @contextmanager
     def progress(self, text: str) -> Iterator[Progress]:
         """A spinner on stderr while waiting; stopped (and erased) when the block ends."""
-        if self.quiet or not self.err.is_terminal:
+        if self.quiet or not self.spinner or not self.err.is_terminal:
             yield _Silent()
             return
         with self.err.status(text, spinner="dots") as status:

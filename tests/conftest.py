@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.kubesim.harness import SimulatorError, start_simulator
+from tests.kubesim.harness import SimulatorError, debris, start_simulator
 
 TESTS = Path(__file__).parent
 REQUIRE_E2E = os.environ.get("DSHELL_REQUIRE_E2E") == "1"
@@ -46,4 +46,7 @@ def simulator():
     try:
         yield sim
     finally:
+        snapshot = sim.snapshot()
         sim.stop()
+    left = debris(snapshot)
+    assert not left, f"the simulator left debris behind: {left}"

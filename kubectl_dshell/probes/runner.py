@@ -54,6 +54,16 @@ def keeper_command() -> list[str]:
     return ["sh", "-c", script("keeper.sh"), "dshell-keeper"]
 
 
+def probe_script(verb: str) -> str:
+    """An inspection probe's text: the shared library, then the verb's own script."""
+    return script("lib.sh") + script(f"{verb}.sh")
+
+
+def probe_command(args: SessionArgs, verb: str, probe_args: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """The exec argv of an inspection verb: enter.sh running the verb's probe (one round trip)."""
+    return enter_command(args, ["sh", "-c", probe_script(verb), f"dshell-{verb}", *probe_args])
+
+
 def _optional(value: int | None) -> str:
     return "" if value is None else str(value)
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +47,10 @@ class Simulator:
         return subprocess.run(cmd, env=self.env(), input=input, capture_output=True, timeout=timeout,
                               check=check)
 
+    def snapshot(self) -> Footprint:
+        """What the running simulator has made: its processes and their namespaces."""
+        return footprint(self.process.pid)
+
     def stop(self, timeout: float = 30) -> int:
         """SIGTERM, wait; SIGKILL if it hangs. Returns the exit code."""
         if self.process.poll() is None:
@@ -56,6 +62,90 @@ class Simulator:
                 self.process.wait()
         shutil.rmtree(self.workdir, ignore_errors=True)
         return self.process.returncode
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """A simulator's processes and the namespaces they are in, seen from the host."""
+
+    sim_pid: int
+    pids: frozenset[int]
+    namespaces: frozenset[tuple[str, int]]  # (kind, inode) of net, mnt, pid namespaces
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            tree.setdefault(ppid, []).append(int(entry))
+    return tree
+
+
+def _namespaces(pid: int) -> set[tuple[str, int]]:
+    found = set()
+    for kind in ("net", "mnt", "pid"):
+        try:
+            found.add((kind, os.stat(f"/proc/{pid}/ns/{kind}").st_ino))
+        except OSError:
+            pass
+    return found
+
+
+def footprint(sim_pid: int) -> Footprint:
+    """The simulator's descendant processes and the namespaces not shared with the host."""
+    tree, pids, todo = _children(), set(), [sim_pid]
+    while todo:
+        pid = todo.pop()
+        pids.add(pid)
+        todo.extend(tree.get(pid, []))
+    host = _namespaces(1) | _namespaces(os.getpid())
+    namespaces = set().union(*(_namespaces(p) for p in pids)) - host
+    return Footprint(sim_pid, frozenset(pids), frozenset(namespaces))
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie holds nothing but its pid until its new parent, here a lazy init, reaps it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _wait_gone(pids: frozenset[int], timeout: float) -> None:
+    """Wait (on pidfds, no polling) until each process has terminated, at most ``timeout`` in all."""
+    deadline = time.monotonic() + timeout
+    for pid in pids:
+        try:
+            fd = os.pidfd_open(pid)
+        except OSError:
+            continue  # already gone
+        try:
+            select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        finally:
+            os.close(fd)
+
+
+def debris(fp: Footprint, timeout: float = 10.0) -> list[str]:
+    """Whatever of a stopped simulator is still there: processes, namespaces, mounts, cgroups, state.
+
+    Processes get ``timeout`` to die: after a SIGKILL of the simulator the kernel ends its node's
+    processes asynchronously (parent-death signal, then the PID namespace's teardown)."""
+    _wait_gone(fp.pids, timeout)
+    found = [f"process {pid}" for pid in fp.pids if _alive(pid)]
+    live = set().union(*(_namespaces(int(p)) for p in os.listdir("/proc") if p.isdigit() and _alive(int(p))))
+    found += [f"{kind} namespace {inode}" for kind, inode in fp.namespaces & live]
+    marker = f"/{fp.sim_pid}-"
+    found += [f"mount {line.split()[4]}" for line in Path("/proc/self/mountinfo").read_text().splitlines()
+              if "kubesim" in line and marker in line]
+    found += [str(p) for p in Path("/sys/fs/cgroup").glob(f"*/**/kubesim-{fp.sim_pid}-*")]
+    state_root = Path(os.environ.get("KUBESIM_STATE_ROOT", "/tmp/kubesim"))
+    found += [str(p) for p in state_root.glob(f"{fp.sim_pid}-*")]
+    return found
 
 
 def start_simulator(*args: str, timeout: float = 120) -> Simulator:

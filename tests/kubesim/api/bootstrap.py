@@ -1,11 +1,11 @@
-"""What a fresh cluster already holds: the initial namespaces and the one Node."""
+"""What a fresh cluster already holds: the initial namespaces, the one Node, the default RBAC policy."""
 
 from __future__ import annotations
 
 import os
 import platform
 
-from . import discovery, meta, namespaces
+from . import discovery, meta, namespaces, rbacdefaults
 from .context import NODE_NAME, Backend
 
 _CONDITIONS = (
@@ -41,7 +41,9 @@ def node_object(version: str) -> dict:
 
 
 def seed(backend: Backend) -> None:
-    """Fill an empty store; a store already holding namespaces is left as it is."""
+    """Fill an empty store; a store already holding namespaces keeps them. The default RBAC
+    objects are created wherever missing, as the apiserver does on every start."""
+    rbacdefaults.ensure(backend.store)
     if backend.store.list("namespaces")[0]:
         return
     namespaces.seed(backend)

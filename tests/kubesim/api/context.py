@@ -14,6 +14,7 @@ from . import errors, protobuf
 from .auth import User
 from .requestinfo import RequestInfo
 from .resources import ResourceType
+from .satokens import TokenIssuer
 from .store import Store
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class Backend:
     ephemeral_containers: bool = True
     bookmark_seconds: float = 10.0
     root_ca: str = ""  # PEM published in every namespace as ConfigMap kube-root-ca.crt
+    tokens: TokenIssuer = field(default_factory=TokenIssuer)  # signs and checks ServiceAccount tokens
     stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -83,7 +85,10 @@ class Request:
     def json_body(self) -> dict:
         """The body as an object (JSON, or YAML); BadRequest when it is neither."""
         if self.content_type == protobuf.MEDIA_TYPE:
-            return protobuf.decode_object(self.rtype.name if self.rtype else "", self.body)
+            resource = self.rtype.name if self.rtype else ""
+            if self.info.subresource:
+                resource = f"{resource}/{self.info.subresource}"
+            return protobuf.decode_object(resource, self.body)
         if "cbor" in self.content_type:
             raise errors.unsupported_media_type(["application/json", "application/yaml"])
         try:

@@ -7,7 +7,7 @@ whole API) when the client asks for it, as kubectl does, else the legacy per-gro
 from __future__ import annotations
 
 from . import media
-from .resources import GroupVersion, ResourceType, group_versions
+from .resources import GroupVersion, ResourceType, Subresource, group_versions
 
 AGGREGATED_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 
@@ -36,9 +36,14 @@ def _legacy_resource(rtype: ResourceType) -> list[dict]:
         main["shortNames"] = list(rtype.short_names)
     if rtype.categories:
         main["categories"] = list(rtype.categories)
-    subs = [{"name": f"{rtype.name}/{s.name}", "singularName": "", "namespaced": rtype.namespaced,
-             "kind": s.kind, "verbs": list(s.verbs)} for s in rtype.subresources]
-    return [main, *subs]
+    return [main, *(_legacy_subresource(rtype, s) for s in rtype.subresources)]
+
+
+def _legacy_subresource(rtype: ResourceType, sub: Subresource) -> dict:
+    entry: dict = {"name": f"{rtype.name}/{sub.name}", "singularName": "", "namespaced": rtype.namespaced}
+    if sub.group is not None:  # a kind from another API names its group and version
+        entry.update(group=sub.group, version=sub.version)
+    return {**entry, "kind": sub.kind, "verbs": list(sub.verbs)}
 
 
 def resource_list(gv: GroupVersion) -> dict:
@@ -86,9 +91,15 @@ def _aggregated_resource(rtype: ResourceType) -> dict:
     if rtype.categories:
         entry["categories"] = list(rtype.categories)
     if rtype.subresources:
-        entry["subresources"] = [{"subresource": s.name, "responseKind": {**kind, "kind": s.kind},
+        entry["subresources"] = [{"subresource": s.name, "responseKind": _response_kind(rtype, s),
                                   "verbs": list(s.verbs)} for s in rtype.subresources]
     return entry
+
+
+def _response_kind(rtype: ResourceType, sub: Subresource) -> dict:
+    if sub.group is None:
+        return {"group": rtype.group, "version": rtype.version, "kind": sub.kind}
+    return {"group": sub.group, "version": sub.version, "kind": sub.kind}
 
 
 def aggregated(core: bool) -> dict:

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from typing import Callable
 
-from . import errors, patch, tables
+from . import errors, names, patch, tables
 from .context import Backend, Request
 from .namespaces import NamespaceStrategy
 from .podstrategy import PodStrategy
+from .rbacstrategy import STRATEGIES as RBAC_STRATEGIES
 from .resources import ResourceType
 from .strategy import DeleteOptions, SecretStrategy, Strategy, check_preconditions
 from .wire import Response, warning_headers
 
 TABLE_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io"
 _STRATEGIES: dict[str, Strategy] = {"pods": PodStrategy(), "namespaces": NamespaceStrategy(),
-                                     "secrets": SecretStrategy()}
+                                     "secrets": SecretStrategy(), **RBAC_STRATEGIES}
 _DEFAULT = Strategy()
-_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 # System-owned metadata a client cannot set on create.
 _SYSTEM_FIELDS = ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp",
                   "deletionGracePeriodSeconds", "generation")
@@ -68,17 +66,6 @@ def _check_kind(rtype: ResourceType, obj: dict) -> None:
                                  f"{kind} in version \"{rtype.version}\" cannot be handled as a {rtype.kind}")
 
 
-_NAME_RULES = {
-    "label": (_LABEL, 63, "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
-              "and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used "
-              "for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"),
-    "subdomain": (_SUBDOMAIN, 253, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
-                  "characters, '-' or '.', and must start and end with an alphanumeric character (e.g. "
-                  "'example.com', regex used for validation is "
-                  "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"),
-}
-
-
 def _check_name(rtype: ResourceType, md: dict) -> None:
     name = md.get("name") or ""
     if not name and not md.get("generateName"):
@@ -86,10 +73,10 @@ def _check_name(rtype: ResourceType, md: dict) -> None:
                                                "Required value: name or generateName is required")], rtype.group)
     if rtype.name == "pods" or not name:
         return  # pods: api.pods validates the name with the rest of the pod
-    pattern, longest, rule = _NAME_RULES["label" if rtype.name == "namespaces" else "subdomain"]
-    if not pattern.match(name) or len(name) > longest:
-        detail = f'Invalid value: "{name}": {rule}'
-        raise errors.invalid(rtype.kind, name, [("metadata.name", "FieldValueInvalid", detail)], rtype.group)
+    causes = [("metadata.name", "FieldValueInvalid", f'Invalid value: "{name}": {problem}')
+              for problem in names.problems(rtype.name_rule, name)]
+    if causes:
+        raise errors.invalid(rtype.kind, name, causes, rtype.group)
 
 
 def require_namespace(backend: Backend, rtype: ResourceType, namespace: str, name: str) -> None:
@@ -170,8 +157,10 @@ def update_object(backend: Backend, req: Request) -> Response:
     """PUT or PATCH of the main resource."""
     desired_of = put_body(req) if req.method == "PUT" else patched(req)
     strategy = strategy_for(req.rtype.name)
-    return store_update(backend, req, desired_of,
-                        lambda old, new: strategy.before_update(backend, req.rtype, old, new))
+    response = store_update(backend, req, desired_of,
+                            lambda old, new: strategy.before_update(backend, req.rtype, old, new))
+    strategy.after_update(backend, req.rtype, response.body)
+    return response
 
 
 def _delete_options(req: Request) -> DeleteOptions:

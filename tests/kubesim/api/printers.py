@@ -12,6 +12,8 @@ from . import duration, labels, meta, podprinter
 
 _AGE = ("Age", "string", 0)
 _WORKLOAD_WIDE = (("Containers", "string", 1), ("Images", "string", 1), ("Selector", "string", 1))
+_BINDING_COLUMNS = (("Name", "string", 0), ("Role", "string", 0), _AGE, ("Users", "string", 1),
+                    ("Groups", "string", 1), ("ServiceAccounts", "string", 1))
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,16 @@ def _configmap(obj: dict, now: datetime | None) -> list:
     return [obj["metadata"]["name"], len(obj.get("data") or {}) + len(obj.get("binaryData") or {}), _age(obj, now)]
 
 
+def _binding(obj: dict, now: datetime | None) -> list:
+    """A (Cluster)RoleBinding's role as Kind/name, and its subjects by kind (rbac.SubjectsStrings)."""
+    ref, subjects = obj.get("roleRef") or {}, obj.get("subjects") or []
+    users = [s.get("name", "") for s in subjects if s.get("kind") == "User"]
+    groups = [s.get("name", "") for s in subjects if s.get("kind") == "Group"]
+    accounts = [f"{s.get('namespace', '')}/{s.get('name', '')}" for s in subjects if s.get("kind") == "ServiceAccount"]
+    return [obj["metadata"]["name"], f"{ref.get('kind', '')}/{ref.get('name', '')}", _age(obj, now),
+            ", ".join(users), ", ".join(groups), ", ".join(accounts)]
+
+
 def _default(obj: dict, now: datetime | None) -> list:
     return [obj["metadata"]["name"], obj["metadata"].get("creationTimestamp", "")]
 
@@ -175,9 +187,11 @@ PRINTERS: dict[str, Printer] = {
                            ("Node Selector", "string", 0), _AGE, *_WORKLOAD_WIDE), _daemonset),
     "jobs": Printer((("Name", "string", 0), ("Status", "string", 0), ("Completions", "string", 0),
                      ("Duration", "string", 0), _AGE, *_WORKLOAD_WIDE), _job),
+    "rolebindings": Printer(_BINDING_COLUMNS, _binding),
+    "clusterrolebindings": Printer(_BINDING_COLUMNS, _binding),
 }
 
-# Resources without a printer get the generic table: the name and the creation time.
+# Resources without a printer (roles and clusterroles too) get the generic table: the name and the creation time.
 DEFAULT = Printer((("Name", "string", 0), ("Created At", "date", 0)), _default)
 
 

@@ -11,11 +11,17 @@ OBJECT_VERBS = ("create", "delete", "get", "list", "patch", "update", "watch")
 
 @dataclass(frozen=True)
 class Subresource:
-    """A subresource as discovery lists it (``pods/exec``: kind PodExecOptions, verbs create+get)."""
+    """A subresource as discovery lists it (``pods/exec``: kind PodExecOptions, verbs create+get).
+
+    ``group``/``version`` name the API of its kind when that is not the resource's own
+    (``serviceaccounts/token`` answers an authentication.k8s.io/v1 TokenRequest); None: the resource's.
+    """
 
     name: str
     kind: str
     verbs: tuple[str, ...]
+    group: str | None = None
+    version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class ResourceType:
     categories: tuple[str, ...] = ()
     subresources: tuple[Subresource, ...] = ()
     has_generation: bool = False  # metadata.generation kept and bumped on spec changes
+    name_rule: str = "subdomain"  # how metadata.name is validated: "label", "subdomain" or "path-segment"
 
     @property
     def api_version(self) -> str:
@@ -51,9 +58,11 @@ class ResourceType:
 
 _STATUS_VERBS = ("get", "patch", "update")
 _WORKLOAD = dict(has_generation=True, categories=("all",), group="apps")
+RBAC_GROUP = "rbac.authorization.k8s.io"
+_RBAC = dict(group=RBAC_GROUP, name_rule="path-segment")
 
 RESOURCES: tuple[ResourceType, ...] = (
-    ResourceType("namespaces", "namespace", "Namespace", namespaced=False, short_names=("ns",),
+    ResourceType("namespaces", "namespace", "Namespace", namespaced=False, short_names=("ns",), name_rule="label",
                  subresources=(Subresource("status", "Namespace", _STATUS_VERBS),)),
     ResourceType("nodes", "node", "Node", namespaced=False, short_names=("no",),
                  subresources=(Subresource("status", "Node", _STATUS_VERBS),)),
@@ -68,7 +77,8 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("secrets", "secret", "Secret"),
     ResourceType("configmaps", "configmap", "ConfigMap", short_names=("cm",)),
     ResourceType("events", "event", "Event", short_names=("ev",)),
-    ResourceType("serviceaccounts", "serviceaccount", "ServiceAccount", short_names=("sa",)),
+    ResourceType("serviceaccounts", "serviceaccount", "ServiceAccount", short_names=("sa",),
+                 subresources=(Subresource("token", "TokenRequest", ("create",), "authentication.k8s.io", "v1"),)),
     ResourceType("deployments", "deployment", "Deployment", short_names=("deploy",),
                  subresources=(Subresource("status", "Deployment", _STATUS_VERBS),), **_WORKLOAD),
     ResourceType("replicasets", "replicaset", "ReplicaSet", short_names=("rs",),
@@ -79,6 +89,10 @@ RESOURCES: tuple[ResourceType, ...] = (
                  subresources=(Subresource("status", "DaemonSet", _STATUS_VERBS),), **_WORKLOAD),
     ResourceType("jobs", "job", "Job", group="batch", has_generation=True, categories=("all",),
                  subresources=(Subresource("status", "Job", _STATUS_VERBS),)),
+    ResourceType("clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", namespaced=False, **_RBAC),
+    ResourceType("clusterroles", "clusterrole", "ClusterRole", namespaced=False, **_RBAC),
+    ResourceType("rolebindings", "rolebinding", "RoleBinding", **_RBAC),
+    ResourceType("roles", "role", "Role", **_RBAC),
     ResourceType("selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", namespaced=False,
                  group="authentication.k8s.io", verbs=("create",)),
     ResourceType("selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview",
@@ -86,9 +100,6 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview",
                  namespaced=False, group="authorization.k8s.io", verbs=("create",)),
 )
-
-# Resources that exist only as requests (reviews): nothing is stored for them, everyone may create them.
-REVIEWS = frozenset({"selfsubjectreviews", "selfsubjectaccessreviews", "selfsubjectrulesreviews"})
 
 _BY_NAME = {r.name: r for r in RESOURCES}
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from . import protobuf, resources
-from .auth import Attributes, User, allowed
+from . import protobuf, rbac
+from .auth import Attributes, User, decide
 from .context import Backend, Request
+from .store import Store
 from .wire import Response
 
 
@@ -17,8 +18,15 @@ def _review(req: Request, spec: dict | None, status: dict) -> Response:
 
 
 def self_subject_review(backend: Backend, req: Request) -> Response:
-    """The requesting user's name and groups."""
-    return _review(req, None, {"userInfo": {"username": req.user.name, "groups": list(req.user.groups)}})
+    """The requesting user's name, uid, groups and extra attributes."""
+    user = req.user
+    info: dict = {"username": user.name}
+    if user.uid:
+        info["uid"] = user.uid
+    info["groups"] = list(user.groups)
+    if user.extra:
+        info["extra"] = {key: list(values) for key, values in user.extra}
+    return _review(req, None, {"userInfo": info})
 
 
 _RESOURCE_ATTRIBUTES = ("namespace", "verb", "group", "version", "resource", "subresource", "name")
@@ -52,21 +60,34 @@ def self_subject_access_review(backend: Backend, req: Request) -> Response:
                            res.get("group", ""), res.get("namespace", ""), res.get("name", ""))
     else:
         attrs = Attributes((non or {}).get("verb", ""), path=(non or {}).get("path", ""))
-    return _review(req, spec, {"allowed": allowed(req.user, attrs)})
+    ok, reason = decide(backend.store, req.user, attrs)
+    return _review(req, spec, {"allowed": ok, **({"reason": reason} if reason else {})})
 
 
-def _resource_rules(user: User, namespace: str) -> list[dict]:
-    if user.is_admin:
-        return [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}]
-    rules = [{"verbs": ["create"], "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"]},
-             {"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],
-              "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]}]
-    for rule in user.rules:
-        if rule.namespace not in (None, namespace):
-            continue
-        groups = sorted({"*" if r == "*" else resources.by_name(r).group for r in rule.resources})
-        rules.append({"verbs": list(rule.verbs), "apiGroups": groups, "resources": rule.rbac_resources()})
-    return rules
+def _rules(store: Store, user: User, namespace: str) -> tuple[list[dict], list[str]]:
+    """The user's PolicyRules in a namespace (static ones first, then RBAC's), and RBAC's errors."""
+    rules = [rule.policy_rule() for rule in user.rules if rule.applies_in(namespace)]
+    errors = []
+    for grant in rbac.grants(store, user, namespace):
+        rules.extend(grant.rules)
+        if grant.error:
+            errors.append(grant.error)
+    return rules, errors
+
+
+def _rules_status(store: Store, user: User, namespace: str) -> dict:
+    """SubjectRulesReviewStatus: each rule split into its resource and non-resource parts."""
+    rules, errors = _rules(store, user, namespace)
+    keys = ("verbs", "apiGroups", "resources", "resourceNames")
+    status = {
+        "resourceRules": [{k: rule[k] for k in keys if rule.get(k)} for rule in rules if rule.get("resources")],
+        "nonResourceRules": [{"verbs": rule["verbs"], "nonResourceURLs": rule["nonResourceURLs"]}
+                             for rule in rules if rule.get("nonResourceURLs")],
+        "incomplete": False,
+    }
+    if errors:
+        status["evaluationError"] = rbac.aggregate_errors(errors)
+    return status
 
 
 def self_subject_rules_review(backend: Backend, req: Request) -> Response:
@@ -75,10 +96,4 @@ def self_subject_rules_review(backend: Backend, req: Request) -> Response:
         spec = _rules_spec_from_protobuf(req.body)
     else:
         spec = req.json_body().get("spec", {})
-    status = {"resourceRules": _resource_rules(req.user, spec.get("namespace", "")),
-              "nonResourceRules": [{"verbs": ["get"], "nonResourceURLs": ["/api", "/api/*", "/apis", "/apis/*",
-                                                                          "/healthz", "/livez", "/readyz",
-                                                                          "/version", "/version/", "/openapi",
-                                                                          "/openapi/*"]}],
-              "incomplete": False}
-    return _review(req, spec, status)
+    return _review(req, spec, _rules_status(backend.store, req.user, spec.get("namespace", "")))

@@ -12,6 +12,7 @@ from .requestinfo import RequestInfo
 from .reviews import self_subject_access_review, self_subject_review, self_subject_rules_review
 from .streams import refuse_spdy, serve_log, serve_stream
 from .subresources import ephemeral_containers, status
+from .tokenrequest import token_request
 from .watchstream import serve_watch
 from .wire import JSON, Response
 
@@ -26,7 +27,8 @@ _REVIEWS: dict[str, Handler] = {"selfsubjectreviews": self_subject_review,
 _STREAMS: dict[tuple[str, str], Streamer] = {("exec", "get"): serve_stream, ("attach", "get"): serve_stream,
                                              ("exec", "create"): refuse_spdy, ("attach", "create"): refuse_spdy,
                                              ("log", "get"): serve_log}
-_SUBRESOURCES: dict[str, Handler] = {"ephemeralcontainers": ephemeral_containers, "status": status}
+_SUBRESOURCES: dict[str, Handler] = {"ephemeralcontainers": ephemeral_containers, "status": status,
+                                     "token": token_request}
 
 
 def _check_scope(rtype: resources.ResourceType, info: RequestInfo) -> None:

@@ -1,4 +1,11 @@
-"""The simulator's API server: HTTPS (or HTTP) on loopback, authentication, authorization, routing."""
+"""The simulator's API server: HTTPS (or HTTP) on loopback, authentication, authorization, routing.
+
+Debug endpoint (not Kubernetes; for tests that count round trips from outside the process):
+``GET /kubesim/requests?since=N`` answers, to members of system:masters only,
+``{"total": T, "requests": [{"seq", "method", "path", "query", "user", "code"}, ...]}``: every
+request served so far with a sequence number greater than N (numbers start at 1 and never repeat;
+the oldest are dropped past a limit). Its own request is logged too, after the answer.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from ..contracts import ApiError
-from . import auth, bootstrap, errors, kubeconfig, requestinfo, router, tls, wire
+from . import auth, bootstrap, errors, impersonation, kubeconfig, requestinfo, router, satokens, tls, wire
 from .auth import Rule, User
 from .context import Backend, Request
 from .kubelet_streams import KubeletStreams
@@ -23,6 +30,7 @@ from .kubelet_streams import KubeletStreams
 log = logging.getLogger("kubesim.api")
 
 _LOG_LIMIT = 20000
+REQUESTS_PATH = "/kubesim/requests"
 # Since 1.35 (AuthorizePodWebsocketUpgradeCreatePermission) a WebSocket exec/attach, a GET and so
 # authorized as "get", must also be allowed to "create" the subresource.
 _CREATE_ALSO_CHECKED_SINCE = 35
@@ -100,7 +108,7 @@ class ApiServer:
                  host: str = "127.0.0.1", port: int = 0, latency_ms: int = 0, ephemeral_containers: bool = True,
                  state_dir: Path, bookmark_seconds: float = 10.0):
         self._backend = Backend(store, kubelet, version, ephemeral_containers, bookmark_seconds)
-        self._users = auth.Users()
+        self._users = auth.Users(lambda token: satokens.user_of(self._backend, token))
         self._latency = latency_ms / 1000
         self._tls = tls
         self._state_dir = Path(state_dir)
@@ -108,6 +116,7 @@ class ApiServer:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.request_log: list[RequestRecord] = []
+        self._served = 0  # requests logged since the start (request_log keeps only the latest)
         self.ca_path = self._state_dir / "ca.crt"
         context = self._tls_context(host) if tls else None
         self._server = _HTTPServer((host, port), self, context)
@@ -180,10 +189,10 @@ class ApiServer:
 
     def _authorize(self, req: Request) -> None:
         info, attrs = req.info, req.info.attributes()
-        auth.authorize(req.user, attrs)
+        auth.authorize(self._backend.store, req.user, attrs)
         if info.subresource in ("exec", "attach") and info.verb == "get" and \
                 self._backend.minor >= _CREATE_ALSO_CHECKED_SINCE:
-            auth.authorize(req.user, dataclasses.replace(attrs, verb="create"))
+            auth.authorize(self._backend.store, req.user, dataclasses.replace(attrs, verb="create"))
 
     def _serve(self, handler: _Handler) -> None:
         if self._latency:
@@ -194,12 +203,15 @@ class ApiServer:
         try:
             body = wire.read_body(handler)
             info = requestinfo.parse(handler.command, split.path, query)
-            req = Request(handler.command, info, query, handler.headers,
-                          self._authenticate(handler, info), body)
+            acting = impersonation.impersonated(self._backend.store, self._authenticate(handler, info), handler.headers)
+            req = Request(handler.command, info, query, handler.headers, acting, body)
             user = req.user.name
             self._authorize(req)
-            response = router.route(handler, self._backend, req) if info.is_resource else \
-                router.serve_path(self._backend, req, self._address)
+            if split.path == REQUESTS_PATH:
+                response = self._requests_since(req)
+            else:
+                response = router.route(handler, self._backend, req) if info.is_resource else \
+                    router.serve_path(self._backend, req, self._address)
             if response is not None:
                 wire.send(handler, response)
         except ApiError as exc:
@@ -209,6 +221,21 @@ class ApiServer:
             self._answer_error(handler, errors.internal(str(exc)))
         finally:
             self._record(RequestRecord(handler.command, split.path, split.query, user, handler.kubesim_status))
+
+    def _requests_since(self, req: Request) -> wire.Response:
+        """The debug endpoint (see the module's doc): the request log after ``since``, for admins."""
+        if not req.user.is_admin:
+            raise errors.forbidden("", "", auth.forbidden_message(req.user, req.info.attributes()))
+        try:
+            since = int((req.query.get("since") or ["0"])[0])
+        except ValueError:
+            raise errors.bad_request("since must be a number") from None
+        with self._lock:
+            first = self._served - len(self.request_log) + 1
+            records = [(first + i, r) for i, r in enumerate(self.request_log) if first + i > since]
+            total = self._served
+        items = [{"seq": seq, **dataclasses.asdict(record)} for seq, record in records]
+        return wire.Response(200, {"total": total, "requests": items})
 
     @staticmethod
     def _answer_error(handler: _Handler, exc: ApiError) -> None:
@@ -223,5 +250,6 @@ class ApiServer:
     def _record(self, record: RequestRecord) -> None:
         with self._lock:
             self.request_log.append(record)
+            self._served += 1
             if len(self.request_log) > _LOG_LIMIT:
                 del self.request_log[: _LOG_LIMIT // 2]

@@ -52,6 +52,9 @@ class Strategy:
             new["status"] = old.get("status", {})  # the main resource cannot change status
         return new, []
 
+    def after_update(self, backend: Backend, rtype: ResourceType, obj: dict) -> None:
+        """What controllers would do right after an update of the main resource was stored."""
+
     def delete(self, backend: Backend, rtype: ResourceType, obj: dict, options: DeleteOptions) -> dict:
         """Delete the object; returns it as last stored."""
         md = obj["metadata"]

@@ -1,0 +1,108 @@
+"""One inspection command: resolve the pod (or every pod of a -l selector), reach its debugger,
+run the verb, render the results and pick the exit code."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console
+
+from .copy import copy_out
+from .errors import CheckFailed, DshellError, ExitCode, UsageError
+from .kube import Kube
+from .options import Connection, DebuggerOptions
+from .probing import Reached, reach
+from .render import Ui
+from .selection import DEFAULT_CONCURRENCY, PodOutcome, fan_out, select
+from .target import Target, resolve
+from .views import render
+from .verbs import cat
+
+PIPE_WIDTH = 200  # table width when stdout is not a terminal (rich would use 80)
+Collect = Callable[[Kube, Reached, Ui], Any]
+
+
+@dataclass(frozen=True)
+class InspectOptions:
+    """One inspection command: which pod or pods, how to reach them, how to show the results."""
+
+    pod: str | None = None
+    selector: str | None = None
+    connection: Connection = field(default_factory=Connection)
+    container: str | None = None
+    debugger: DebuggerOptions = field(default_factory=DebuggerOptions)
+    output: str = "table"
+    concurrency: int = DEFAULT_CONCURRENCY
+
+
+def stdout_console() -> Console:
+    """Where tables go: the terminal's width, or a wide page when piped."""
+    return Console(file=sys.stdout, width=None if sys.stdout.isatty() else PIPE_WIDTH, soft_wrap=False)
+
+
+def _one(kube: Kube, opts: InspectOptions, ui: Ui) -> Reached:
+    if not opts.pod:
+        raise UsageError("name a POD, or select pods with -l SELECTOR")
+    target = resolve(kube, opts.pod, kube.namespace, opts.container)
+    if target.note:
+        ui.note(target.note)
+    return reach(kube, target, opts.debugger, ui)
+
+
+def _many(kube: Kube, opts: InspectOptions, collect: Collect, ui: Ui) -> list[PodOutcome]:
+    if opts.pod:
+        raise UsageError(f"name a POD or -l {opts.selector}, not both")
+    quiet_ui = Ui(ui.err, ui.quiet, spinner=False)
+
+    def work(target: Target) -> Any:
+        # A client per pod: kubernetes.stream.stream swaps its ApiClient's request method for the
+        # WebSocket one while an exec starts, so one client shared by threads breaks their GETs.
+        own = Kube.connect(opts.connection)
+        return collect(own, reach(own, target, opts.debugger, quiet_ui), quiet_ui)
+
+    outcomes = fan_out(select(kube, opts.selector or "", kube.namespace, opts.container), work, opts.concurrency)
+    for outcome in outcomes:
+        if outcome.error is not None:
+            message = f"pod {outcome.namespace}/{outcome.name}: {outcome.error.message}"
+            ui.error(DshellError(message, outcome.error.hint))
+    return outcomes
+
+
+def run_report(opts: InspectOptions, verb: str, collect: Collect, ui: Ui) -> int:
+    """env, ps, net or ls on one pod or many; the exit code (the first failed pod's, if any)."""
+    kube = Kube.connect(opts.connection)
+    if opts.selector is None:
+        reached = _one(kube, opts, ui)
+        outcomes = [PodOutcome(reached.target.namespace, reached.target.name, collect(kube, reached, ui))]
+    else:
+        outcomes = _many(kube, opts, collect, ui)
+    render(stdout_console(), verb, outcomes, opts.output, opts.selector is not None)
+    failed = [o.error.exit_code for o in outcomes if o.error is not None]
+    checks = [c for o in outcomes if o.value is not None for c in getattr(o.value, "checks", [])]
+    checks += [r for o in outcomes if o.value is not None for r in getattr(o.value, "resolves", [])]
+    if failed:
+        return failed[0]
+    if any(not c["ok"] for c in checks):
+        ui.error(CheckFailed("a --check or --resolve failed (see above)"))
+        return CheckFailed.exit_code
+    return ExitCode.OK
+
+
+def run_cat(opts: InspectOptions, path: str, ui: Ui) -> int:
+    """cat: the file's bytes to stdout."""
+    kube = Kube.connect(opts.connection)
+    cat(kube, _one(kube, opts, ui), path, ui.stdout, ui)
+    return ExitCode.OK
+
+
+def run_cp(opts: InspectOptions, source: str, local: str, ui: Ui) -> int:
+    """cp: a file or folder of the target to ``local``."""
+    kube = Kube.connect(opts.connection)
+    reached = _one(kube, opts, ui)
+    copied = copy_out(kube, reached, source, local, ui)
+    skipped = f", {copied.skipped} special files skipped" if copied.skipped else ""
+    ui.note(f"copied {copied.files} files, {copied.size} bytes{skipped}")
+    return ExitCode.OK

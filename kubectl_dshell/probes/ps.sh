@@ -1,0 +1,21 @@
+# shellcheck shell=sh
+# shellcheck disable=SC2154 # dshell_* variables are set by lib.sh, sent before this script
+# dshell ps: every process of the PID namespace, read from /proc.
+#
+# Prints the sections "btime" (boot time, from /proc/stat), "self" (this session's pid, whose
+# own processes are not listed), "target" (the target's pid), "passwd" (the target's /etc/passwd),
+# then per process "pid", "stat", "status", "cgroup" and "argv" (hex).
+
+# shellcheck disable=SC2016 # awk's own variables
+dshell_section btime awk '$1 == "btime" { print $2 }' /proc/stat
+printf 'self\0%s\0target\0%s\0' "$$" "$DSHELL_PID"
+dshell_section passwd cat "$dshell_root/etc/passwd"
+for dir in /proc/[0-9]*; do
+    pid=${dir#/proc/}
+    [ "$pid" != "$$" ] || continue
+    printf 'pid\0%s\0' "$pid"
+    dshell_section stat cat "$dir/stat"
+    dshell_section status cat "$dir/status"
+    dshell_section cgroup cat "$dir/cgroup"
+    dshell_section argv dshell_argv "$pid"
+done

@@ -1,0 +1,275 @@
+"""The inspection verbs' commands: env, ps, net, ls, cat, cp. They only parse and wire; the work is
+in :mod:`.inspection` (imported inside each command, so ``--help`` stays fast)."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, get_type_hints
+
+import typer
+
+from .errors import UsageError
+from .flags import (
+    ContainerOpt,
+    ContextOpt,
+    DebugOpt,
+    GidOpt,
+    IdleOpt,
+    ImageOpt,
+    KubeconfigOpt,
+    NamespaceOpt,
+    ProfileOpt,
+    QuietOpt,
+    ReasonOpt,
+    TimeoutOpt,
+    UidOpt,
+)
+from .options import DEFAULT_IDLE, DEFAULT_IMAGE, DEFAULT_TIMEOUT, Connection, DebuggerOptions, Overrides, Profile
+
+if TYPE_CHECKING:
+    from .inspection import InspectOptions
+    from .render import Ui
+
+HOST_PORT = re.compile(r"^(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[A-Za-z0-9_][A-Za-z0-9._-]*)):(?P<port>\d{1,5})$")
+NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*\.?$")
+
+PodArg = Annotated[str | None, typer.Argument(metavar="POD", help="NAME, pod/NAME or TYPE/NAME.", show_default=False)]
+OutputOpt = Annotated[str, typer.Option("-o", "--output", help="table, json or yaml.")]
+SelectorOpt = Annotated[
+    str | None, typer.Option("-l", "--selector", help="Every pod matching this label selector, instead of POD.")
+]
+ConcurrencyOpt = Annotated[int, typer.Option("--max-concurrency", min=1, help="Pods worked on at once with -l.")]
+
+
+@dataclass(frozen=True)
+class Common:
+    """The flags every inspection verb takes (see :data:`COMMON`)."""
+
+    namespace: str | None
+    context: str | None
+    kubeconfig: str | None
+    container: str | None
+    image: str
+    timeout: float
+    reason: str
+    profile: Profile | None
+    uid: int | None
+    gid: int | None
+    idle: int
+    quiet: bool
+    debug: bool
+
+    def options(self, pod: str | None, selector: str | None = None, output: str = "table", concurrency: int = 8) -> InspectOptions:
+        """The command's options, checked."""
+        from .inspection import InspectOptions
+        from .views import FORMATS
+
+        if output not in FORMATS:
+            raise UsageError(f"unknown output format {output!r}", f"use one of: {', '.join(FORMATS)}")
+        overrides = Overrides(self.profile, self.uid, self.gid)
+        debugger = DebuggerOptions(self.image, self.timeout, self.idle, self.reason, overrides)
+        connection = Connection(self.kubeconfig, self.context, self.namespace)
+        return InspectOptions(pod, selector, connection, self.container, debugger, output, concurrency)
+
+    def run(self, action: Callable[[Ui], int]) -> None:
+        """Run the command's action as every dshell command runs (errors to exit codes)."""
+        from .cli import run
+
+        run(action, quiet=self.quiet, debug=self.debug)
+
+
+# (name, annotation, default) of the flags in Common, in --help order.
+COMMON: tuple[tuple[str, object, object], ...] = (
+    ("namespace", NamespaceOpt, None),
+    ("context", ContextOpt, None),
+    ("kubeconfig", KubeconfigOpt, None),
+    ("container", ContainerOpt, None),
+    ("image", ImageOpt, DEFAULT_IMAGE),
+    ("timeout", TimeoutOpt, DEFAULT_TIMEOUT),
+    ("reason", ReasonOpt, ""),
+    ("profile", ProfileOpt, None),
+    ("uid", UidOpt, None),
+    ("gid", GidOpt, None),
+    ("idle", IdleOpt, DEFAULT_IDLE),
+    ("quiet", QuietOpt, False),
+    ("debug", DebugOpt, False),
+)
+
+
+def with_common(command: Callable[..., None]) -> Callable[..., None]:
+    """``command(common, ...)`` as a typer command that also takes every flag of :data:`COMMON`:
+    typer reads the signature, so the shared flags are declared once, here."""
+    hints = get_type_hints(command, include_extras=True)
+    own = [p.replace(annotation=hints[p.name]) for p in inspect.signature(command).parameters.values()][1:]
+    shared = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a) for n, a, d in COMMON]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: object) -> None:
+        common = Common(**{name: kwargs.pop(name) for name, _, _ in COMMON})  # type: ignore[arg-type]
+        command(common, **kwargs)
+
+    wrapper.__signature__ = inspect.Signature(own + shared)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in own + shared}
+    return wrapper
+
+
+def check_target(text: str) -> tuple[str, int]:
+    """HOST:PORT (an IPv6 host in brackets) as (host, port); a host never starts with '-'."""
+    match = HOST_PORT.match(text)
+    port = int(match.group("port")) if match else 0
+    if not match or not 0 < port < 65536:
+        raise UsageError(f"--check {text!r} is not HOST:PORT", "for example --check db:5432 or --check [::1]:8080")
+    return match.group("v6") or match.group("host"), port
+
+
+def resolve_name(text: str) -> str:
+    """A DNS name for --resolve."""
+    if not NAME.match(text):
+        raise UsageError(f"--resolve {text!r} is not a DNS name")
+    return text
+
+
+
+
+
+@with_common
+def env(
+    common: Common,
+    pod: PodArg = None,
+    reveal: Annotated[bool, typer.Option("--reveal", help="Show values from Secrets and secret-looking names.")] = False,
+    output: OutputOpt = "table",
+    selector: SelectorOpt = None,
+    max_concurrency: ConcurrencyOpt = 8,
+) -> None:
+    """The target process's environment, each variable with its source; secrets masked."""
+
+    def action(ui: Ui) -> int:
+        from . import verbs
+        from .inspection import run_report
+
+        opts = common.options(pod, selector, output, max_concurrency)
+        return run_report(opts, "env", lambda kube, reached, u: verbs.env(kube, reached, reveal, u), ui)
+
+    common.run(action)
+
+
+@with_common
+def ps(
+    common: Common,
+    pod: PodArg = None,
+    output: OutputOpt = "table",
+    selector: SelectorOpt = None,
+    max_concurrency: ConcurrencyOpt = 8,
+) -> None:
+    """Every process in the target's PID namespace, as a tree, with its container."""
+
+    def action(ui: Ui) -> int:
+        from . import verbs
+        from .inspection import run_report
+
+        return run_report(common.options(pod, selector, output, max_concurrency), "ps", verbs.ps, ui)
+
+    common.run(action)
+
+
+@with_common
+def net(
+    common: Common,
+    pod: PodArg = None,
+    check: Annotated[
+        list[str] | None, typer.Option("--check", metavar="HOST:PORT", help="Try a TCP connection from the pod (repeatable).")
+    ] = None,
+    resolve: Annotated[
+        list[str] | None, typer.Option("--resolve", metavar="NAME", help="Look a name up with the pod's resolver (repeatable).")
+    ] = None,
+    output: OutputOpt = "table",
+    selector: SelectorOpt = None,
+    max_concurrency: ConcurrencyOpt = 8,
+) -> None:
+    """Listening sockets and their processes, connections, interfaces, routes, DNS; --check, --resolve."""
+
+    def action(ui: Ui) -> int:
+        from . import verbs
+        from .inspection import run_report
+
+        request = verbs.NetRequest(
+            tuple(check_target(c) for c in check or ()), tuple(resolve_name(n) for n in resolve or ())
+        )
+        opts = common.options(pod, selector, output, max_concurrency)
+        return run_report(opts, "net", lambda kube, reached, u: verbs.net(kube, reached, request, u), ui)
+
+    common.run(action)
+
+
+@with_common
+def ls(
+    common: Common,
+    args: Annotated[list[str], typer.Argument(metavar="POD PATH", help="The pod (unless -l) and an absolute path.")],
+    recursive: Annotated[bool, typer.Option("-R", "--recursive", help="List subfolders, all the way down.")] = False,
+    depth: Annotated[int, typer.Option("--depth", min=1, help="List subfolders down to this many levels.")] = 1,
+    output: OutputOpt = "table",
+    selector: SelectorOpt = None,
+    max_concurrency: ConcurrencyOpt = 8,
+) -> None:
+    """A listing of a path in the target's filesystem: type, mode, owner, size, mtime, link target."""
+
+    def action(ui: Ui) -> int:
+        from . import verbs
+        from .inspection import run_report
+
+        wanted = 1 if selector else 2
+        if len(args) != wanted:
+            raise UsageError("ls takes " + ("PATH with -l" if selector else "POD PATH"))
+        levels = 0 if recursive else depth
+        opts = common.options(args[0] if wanted == 2 else None, selector, output, max_concurrency)
+        return run_report(opts, "ls", lambda kube, reached, u: verbs.ls(kube, reached, args[-1], levels, u), ui)
+
+    common.run(action)
+
+
+@with_common
+def cat(
+    common: Common,
+    pod: Annotated[str, typer.Argument(metavar="POD", help="NAME, pod/NAME or TYPE/NAME.", show_default=False)],
+    path: Annotated[str, typer.Argument(metavar="PATH", help="An absolute path in the target.", show_default=False)],
+) -> None:
+    """A file's exact bytes, to stdout."""
+
+    def action(ui: Ui) -> int:
+        from .inspection import run_cat
+
+        return run_cat(common.options(pod), path, ui)
+
+    common.run(action)
+
+
+@with_common
+def cp(
+    common: Common,
+    source: Annotated[str, typer.Argument(metavar="POD:PATH", help="The pod and a file or folder in it.", show_default=False)],
+    local: Annotated[str, typer.Argument(metavar="LOCAL", help="Where to put the copy.", show_default=False)],
+) -> None:
+    """Copy a file or folder out of the target (no tar needed there): modes kept, never a partial copy."""
+
+    def action(ui: Ui) -> int:
+        from .inspection import run_cp
+
+        pod, sep, path = source.partition(":")
+        if not sep or not pod or not path:
+            raise UsageError(f"cannot parse {source!r}", "copy as POD:PATH LOCAL, e.g. cp web:/app ./app")
+        return run_cp(common.options(pod), path, local, ui)
+
+    common.run(action)
+
+
+VERBS = {"env": env, "ps": ps, "net": net, "ls": ls, "cat": cat, "cp": cp}
+
+
+def register(app: typer.Typer) -> None:
+    """Add the inspection verbs to the dshell command line."""
+    for name, command in VERBS.items():
+        app.command(name, options_metavar="[flags]")(command)

@@ -1,0 +1,141 @@
+"""e2e: env, ps, net, cat, cp and ls on the demo pods (web, root-app, two, and api in namespace secure).
+
+Independent calls run a few at a time (`calls`), which keeps this file's run time small.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import stat
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+PORTS = {"web": 8080, "root-app": 8081, "two": 8082, "api": 8443}
+PODS = [("web", "default"), ("root-app", "default"), ("two", "default"), ("api", "secure")]
+SELECTED = "app in (web,root-app,two,crashy)"  # crashy crash-loops: its failure must not stop the others
+
+
+def calls(cluster, *commands: tuple[str, ...]) -> list:
+    """`kubectl dshell` for each command, three at a time; results in order."""
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        return list(pool.map(lambda args: cluster.dshell(*args), commands))
+
+
+def _json(result) -> dict:
+    assert result.stdout, result.stderr.decode()
+    return json.loads(result.stdout)
+
+
+def _by_pod(env_l, ps_l, net_l, env_api, ps_api, net_api) -> dict[str, tuple[dict, dict, dict]]:
+    """Each pod's env, ps and net documents (the -l ones by pod, then api's)."""
+    found = {}
+    for docs in zip(*(_json(r)["items"] for r in (env_l, ps_l, net_l))):
+        assert len({d["pod"] for d in docs}) == 1
+        found[docs[0]["pod"]] = docs
+    found["api"] = tuple(_json(r) for r in (env_api, ps_api, net_api))
+    return found
+
+
+def test_env_ps_and_net_on_every_demo_pod(cluster) -> None:
+    results = calls(
+        cluster,
+        ("env", "-l", SELECTED, "-o", "json"),
+        ("ps", "-l", SELECTED, "-o", "json"),
+        ("net", "-l", SELECTED, "-o", "json"),
+        ("env", "api", "-n", "secure", "-o", "json"),
+        ("ps", "api", "-n", "secure", "-o", "json"),
+        ("net", "api", "-n", "secure", "-o", "json"),
+    )
+    assert [r.returncode for r in results] == [6, 6, 6, 0, 0, 0], [r.stderr.decode() for r in results]
+    assert "error: pod default/crashy: container app in pod default/crashy is not running" in results[0].stderr.decode()
+    found = _by_pod(*results)
+    assert "not running" in found.pop("crashy")[0]["error"]["message"]
+    assert sorted(found) == sorted(PORTS)
+    for pod, (env, ps, net) in found.items():
+        port = PORTS[pod]
+        assert "error" not in env and "error" not in ps and "error" not in net, (env, ps, net)
+        variables = {v["name"]: v for v in env["variables"]}
+        assert variables["PORT"] == {"name": "PORT", "value": str(port), "source": "spec", "masked": False}
+        assert variables["PATH"]["source"] == "image"
+        assert variables["HOSTNAME"] == {"name": "HOSTNAME", "value": pod, "source": "runtime", "masked": False}
+        target = [p for p in ps["processes"] if p["role"] == "target"]
+        assert [p["command"] for p in target] == [["/app"]], pod
+        assert any(p["role"] == "debugger" and p["container"].startswith("dshell-") for p in ps["processes"])
+        tcp = [e for e in net["listening"] if e["protocol"] == "tcp" and e["port"] == port]
+        assert tcp == [{"protocol": "tcp", "address": "0.0.0.0", "port": port, "pid": target[0]["pid"], "process": "/app"}]
+        assert net["dns"]["nameservers"]
+    assert any(p["command"] == ["/pause"] for p in found["two"][1]["processes"])  # shareProcessNamespace
+
+
+def test_cat_and_cp_read_each_targets_files(cluster, tmp_path: Path) -> None:
+    results = calls(
+        cluster,
+        ("cat", "web", "/etc/localtime"),  # web: a non-root target, read through /proc/PID/root
+        ("cat", "root-app", "/etc/localtime"),  # root-app: a root target, read in a chroot
+        ("cat", "web", "/app"),
+        ("web", "-q", "--", "sh", "-c", 'sha256sum "$DSHELL_ROOT/app"'),
+        *(("cp", f"{pod}:/app", str(tmp_path / pod), "-n", namespace) for pod, namespace in PODS),
+    )
+    assert [r.returncode for r in results] == [0] * len(results), [r.stderr.decode() for r in results]
+    for localtime in results[:2]:
+        assert localtime.stdout.startswith(b"TZif")  # an absolute symlink, followed inside the target
+    binary = results[2].stdout
+    assert results[3].stdout.split()[0].decode() == hashlib.sha256(binary).hexdigest() and len(binary) > 100_000
+    for pod, _ in PODS:  # every demo image has the same /app
+        assert (tmp_path / pod).read_bytes() == binary, pod
+        assert stat.S_IMODE((tmp_path / pod).stat().st_mode) == 0o755
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(pod for pod, _ in PODS)  # no temporary left
+
+
+def _requests_since(cluster, since: int) -> dict:
+    """The simulator's request log (its admin-only debug endpoint) after sequence number ``since``."""
+    return json.loads(cluster.kubectl("get", "--raw", f"/kubesim/requests?since={since}", check=True).stdout)
+
+
+def test_web_secrets_checks_config_errors_and_one_exec_each(cluster, tmp_path: Path) -> None:
+    since = _requests_since(cluster, 0)["total"] if cluster.simulated else 0
+    commands = [
+        ("env", "web", "-o", "json"),
+        ("env", "web", "--reveal", "-o", "json"),
+        ("ps", "web"),
+        ("net", "web", "--check", "127.0.0.1:8080", "--check", "127.0.0.1:9", "-o", "json"),
+        ("cat", "web", "/config/app.yaml"),
+        ("ls", "web", "/config", "-o", "json"),
+        ("cp", "web:/config", str(tmp_path)),
+        ("cat", "web", "/nope"),
+        ("ls", "web", "/../etc"),
+        ("cat", "web", "/root/.profile"),
+        ("cat", "web", "/config"),
+    ]
+    env, revealed, ps, net, config, listing, folder, *errors = calls(cluster, *commands)
+    masked = {v["name"]: v for v in _json(env)["variables"]}
+    assert masked["DB_PASSWORD"] == {"name": "DB_PASSWORD", "value": None, "source": "secret", "masked": True}
+    assert {v["name"]: v["value"] for v in _json(revealed)["variables"]}["DB_PASSWORD"] == "s3cr3t-value"
+    assert ps.returncode == 0 and b"/app" in ps.stdout and b"(target)" in ps.stdout
+
+    assert net.returncode == 14 and b"a --check or --resolve failed" in net.stderr
+    ok, closed = _json(net)["checks"]
+    assert (ok["target"], ok["ok"], ok["error"]) == ("127.0.0.1:8080", True, None)
+    assert closed["ok"] is False and "Connection refused" in closed["error"]
+
+    assert (config.returncode, config.stdout) == (0, b"greeting: hello\n")
+    entries = {e["name"]: e for e in _json(listing)["entries"]}
+    assert (entries["app.yaml"]["type"], entries["app.yaml"]["link_target"]) == ("symlink", "..data/app.yaml")
+    assert folder.returncode == 0 and (tmp_path / "config" / "app.yaml").read_text() == "greeting: hello\n"
+    assert (tmp_path / "config" / "..data").is_symlink()
+
+    expected = [
+        (12, "no such file or folder in the target: /nope"),
+        (12, "refused: /../etc leads outside the target's root"),
+        (13, "permission denied: /root (read as uid 65532 gid 65532)"),
+        (2, "/config is a folder"),
+    ]
+    for result, (code, message) in zip(errors, expected):
+        assert result.returncode == code, result.stderr.decode()
+        assert result.stderr.decode().splitlines()[0].startswith("error: " + message)
+        assert result.stdout == b""
+
+    if cluster.simulated:  # one exec round trip per verb, failed ones included (the debugger ran already)
+        execs = [r for r in _requests_since(cluster, since)["requests"] if r["path"].endswith("/exec")]
+        assert [r["path"] for r in execs] == ["/api/v1/namespaces/default/pods/web/exec"] * len(commands)

@@ -1,0 +1,110 @@
+"""The path probes (lib.sh with ls.sh, cat.sh, cp.sh) for real: this machine's busybox against fake
+targets, a root one (sessions chroot into it) and a non-root one (/proc/PID/root), hostile paths too."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import stat
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kubectl_dshell.probes.listing import parse_listing
+from kubectl_dshell.probes.runner import Mode, probe_script
+from kubectl_dshell.probes.sections import parse_failure
+
+from .sandbox import Debugger, Target, make_tools, runnable, start_target
+
+pytestmark = pytest.mark.skipif(runnable() is not None, reason=str(runnable()))
+
+# Component names: any character but "/" and NUL; "." and ".." mean something else.
+NAMES = st.text(st.characters(blacklist_characters="/\0", blacklist_categories=("Cs",)), min_size=1, max_size=20).filter(
+    lambda s: s not in (".", "..")
+)
+
+
+@pytest.fixture(scope="module", params=[0, 65532], ids=["root-chroot", "nonroot-cwd"])
+def sandbox(request) -> Iterator[tuple[Debugger, Target]]:
+    """A debugger and a running target whose root holds /data (hostile names land there),
+    /etc/lt -> /etc/marker (absolute), /etc/up -> ../../.. (escaping) and a private /secret."""
+    shared = Path(tempfile.mkdtemp(prefix="dshell-probe-"))
+    shared.chmod(0o755)
+    state = shared / "state"
+    state.mkdir(mode=0o1777)
+    state.chmod(0o1777)
+    target = start_target(shared / "target", request.param)
+    root = target.root
+    (root / "dev").mkdir()
+    os.mknod(root / "dev" / "null", stat.S_IFCHR | 0o666, os.makedev(1, 3))  # every container has it
+    (root / "data").mkdir(mode=0o777)
+    (root / "data").chmod(0o777)
+    os.symlink("/etc/marker", root / "etc" / "lt")
+    os.symlink("../../..", root / "etc" / "up")
+    (root / "secret").mkdir(mode=0o700)
+    try:
+        yield Debugger(make_tools(shared / "bin"), state), target
+    finally:
+        target.stop()
+        shutil.rmtree(shared)
+
+
+def probe(sandbox: tuple[Debugger, Target], verb: str, *args: str):
+    debugger, target = sandbox
+    return debugger.run(target, Mode.COMMAND, ("sh", "-c", probe_script(verb), f"dshell-{verb}", *args), verbosity=0)
+
+
+def test_cat_follows_an_absolute_link_inside_the_target(sandbox) -> None:
+    result = probe(sandbox, "cat", "/etc/lt")
+    assert (result.returncode, result.stdout) == (0, b"target-root\n"), result.stderr
+
+
+@pytest.mark.parametrize("path", ["/../etc/marker", "/etc/up/etc/marker", "/etc/../../etc"])
+def test_a_path_leaving_the_root_is_refused(sandbox, path: str) -> None:
+    result = probe(sandbox, "cat", path)
+    failure = parse_failure(result.stderr)
+    assert result.returncode == 3 and result.stdout == b""
+    assert failure is not None and failure.kind == "outside"
+
+
+def test_missing_and_private_paths_are_told_apart(sandbox) -> None:
+    _, target = sandbox
+    missing = parse_failure(probe(sandbox, "cat", "/etc/nope").stderr)
+    assert missing is not None and (missing.kind, missing.subject) == ("missing", "/etc/nope")
+    private = parse_failure(probe(sandbox, "ls", "/secret/x", "1").stderr)
+    expected = "missing" if target.process.args[-2] == "0" else "denied"  # root reads any folder
+    assert private is not None and private.kind == expected
+
+
+def test_cp_streams_a_folder_as_tar_with_links_kept(sandbox) -> None:
+    result = probe(sandbox, "cp", "/etc")
+    assert result.returncode == 0, result.stderr
+    with tarfile.open(fileobj=io.BytesIO(result.stdout)) as tar:
+        members = {m.name: m for m in tar.getmembers()}
+    assert members["./etc/lt"].issym() and members["./etc/lt"].linkname == "/etc/marker"
+    assert members["./etc/marker"].size == len(b"target-root\n")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=NAMES)
+def test_hostile_names_reach_the_probe_exactly(sandbox, name: str) -> None:
+    _, target = sandbox
+    data = name.encode()
+    file = target.root / "data" / name
+    file.write_bytes(data)
+    try:
+        catted = probe(sandbox, "cat", "/data/" + name)
+        assert (catted.returncode, catted.stdout) == (0, data), catted.stderr
+        listed = parse_listing(probe(sandbox, "ls", "/data/" + name, "1").stdout)
+        assert [e.name for e in listed.entries] == [name]
+        missing = parse_failure(probe(sandbox, "cat", "/data/" + name + "/x").stderr)
+        assert missing is not None and missing.subject == "/data/" + name
+    finally:
+        file.unlink()
+    assert sorted(os.listdir(target.root / "data")) == []  # nothing ran that made a file
