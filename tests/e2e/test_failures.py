@@ -160,3 +160,23 @@ def test_timeout_names_the_waiting_reason_and_ctrl_c_exits_130(simulator_with):
         proc.kill()
         proc.communicate()
     assert len(cluster.ephemeral_names("web")) <= 1  # a request already made stays; nothing more
+
+
+def test_rbac_refusal_names_the_missing_permission(cluster, namespace, tmp_path):
+    name = create_pod(cluster, namespace, {"containers": [APP]})
+    cluster.kubectl("wait", "--for=condition=Ready", f"pod/{name}", "-n", namespace, "--timeout=60s", check=True)
+    for args in (["create", "serviceaccount", "limited"],
+                 ["create", "role", "pod-reader", "--verb=get,list,watch", "--resource=pods"],
+                 ["create", "rolebinding", "limited-reader", "--role=pod-reader",
+                  f"--serviceaccount={namespace}:limited"]):
+        cluster.kubectl(*args, "-n", namespace, check=True)
+    token = cluster.kubectl("create", "token", "limited", "-n", namespace, check=True).stdout.decode().strip()
+    config = json.loads(cluster.kubectl("config", "view", "--raw", "--minify", "--flatten", "-o", "json",
+                                        check=True).stdout)
+    config["users"][0]["user"] = {"token": token}
+    kubeconfig = tmp_path / "limited.json"
+    kubeconfig.write_text(json.dumps(config))
+    r = cluster.dshell("-n", namespace, name, "--", "true", env={"KUBECONFIG": str(kubeconfig)})
+    err = assert_one_line_error(r, ExitCode.FORBIDDEN, "patch", "pods/ephemeralcontainers")
+    assert token not in err
+    assert cluster.ephemeral_names(name, namespace) == []
