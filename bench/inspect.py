@@ -1,118 +1,102 @@
-"""Inspection benchmarks on a fresh simulator; results appended to bench/RESULTS.md.
+"""Pairs 5 and 7: copying a large file out, and one verb over many pods.
 
-    python -m bench.inspect [--runs N] [--pods N]
-
-1. cp of a 100 MB file out of root-app, against `kubectl exec <debugger> -- cat FILE > out` of the
-   same file through the same API server (MB/s each; target: cp >= 0.8 of exec cat).
-2. `env -l app=bench` over N pods (default 50) in one command, against N sequential `env POD`
-   commands (target: <= 0.2 of the time). Debuggers exist before timing, in both cases.
+5. ``kubectl dshell cp`` of a large file out of root-app against ``kubectl exec <debugger> -- cat`` of
+   the same file through the same API server (MB/s each; target: cp >= 0.8 of exec cat).
+7. ``kubectl dshell env -l app=fan`` over N pods (50 by default) against N sequential
+   ``kubectl dshell env POD`` commands (target: <= 0.2 of the time). Debuggers exist before timing.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import platform
-import statistics
-import subprocess
-import sys
+import shutil
 import tempfile
-import time
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from pathlib import Path
 
-from tests.kubesim.harness import Simulator, start_simulator
+from .cluster import BenchCluster, Run
+from .stats import Goal, Pair, Side, Target
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
-SIZE = 100_000_000
-
-
-def dshell(sim: Simulator, *args: str) -> subprocess.CompletedProcess:
-    bindir = str(Path(sys.executable).parent)
-    env = sim.env(PATH=f"{bindir}{os.pathsep}{os.environ['PATH']}")
-    return subprocess.run(["kubectl-dshell", "-q", *args] if args[0] not in ("env", "cp") else
-                          ["kubectl-dshell", args[0], "-q", *args[1:]], env=env, capture_output=True, check=True)
+CP_POD = "root-app"
+BIG = "/tmp/dshell-bench-big"  # in the target's filesystem
+FAN_LABEL = "app=fan"
 
 
-def timed(action) -> float:
-    start = time.monotonic()
-    action()
-    return time.monotonic() - start
+class CopyBench:
+    """Pair 5: ``cp`` against ``kubectl exec -- cat`` of the same file, in MB/s."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.pair = Pair(
+            "5", f"copy a {size / 1e6:g} MB file out", Side(f"kubectl dshell cp {CP_POD}:FILE LOCAL"),
+            Side(f"kubectl exec {CP_POD} -c DEBUGGER -- cat /proc/1/root/FILE > LOCAL"),
+            Target(Goal.RATIO_AT_LEAST, 0.8), megabytes=size / 1e6,
+        )
+        self.debugger = ""
+        self.work = Path()
+
+    def pairs(self) -> list[Pair]:
+        """Pair 5."""
+        return [self.pair]
+
+    def setup(self, cluster: BenchCluster, runs: int) -> None:
+        """The file, random bytes, written in the target by dshell (whose debugger cat then uses)."""
+        script = f"head -c {self.size} /dev/urandom > {BIG}"
+        cluster.call(["kubectl", "dshell", "-q", CP_POD, "--", "sh", "-c", script])
+        self.debugger = cluster.running_debugger(CP_POD, "dshell-")
+        self.work = Path(tempfile.mkdtemp(prefix="dshell-bench-"))
+
+    def _check(self, path: Path) -> None:
+        if path.stat().st_size != self.size:
+            raise RuntimeError(f"{path} has {path.stat().st_size} bytes, not {self.size}")
+        path.unlink()
+
+    def round(self, cluster: BenchCluster, index: int) -> Iterator[tuple[Side, Run]]:
+        """One copy each way; both copies are checked for size and removed."""
+        copied, catted = self.work / "cp.out", self.work / "cat.out"
+        run = cluster.run(["kubectl", "dshell", "cp", f"{CP_POD}:{BIG}", str(copied)])
+        self._check(copied)
+        yield self.pair.ours, run
+        with catted.open("wb") as out:
+            run = cluster.run(["kubectl", "exec", CP_POD, "-c", self.debugger, "--", "cat", f"/proc/1/root{BIG}"],
+                              stdout=out)
+        self._check(catted)
+        yield self.pair.theirs, run
+
+    def teardown(self, cluster: BenchCluster) -> None:
+        """Remove the local folder and the file in the target."""
+        shutil.rmtree(self.work, ignore_errors=True)
+        cluster.call(["kubectl", "dshell", "-q", CP_POD, "--", "rm", "-f", BIG])
 
 
-def bench_cp(sim: Simulator, runs: int, work: Path) -> tuple[list[float], list[float]]:
-    dshell(sim, "root-app", "--", "sh", "-c", f"head -c {SIZE} /dev/urandom > /tmp/big")
-    pod = json.loads(sim.kubectl("get", "pod", "root-app", "-o", "json", check=True).stdout)
-    debugger = pod["spec"]["ephemeralContainers"][-1]["name"]
-    cp_times, cat_times = [], []
-    for _ in range(runs):
-        cp_times.append(timed(lambda: dshell(sim, "cp", "root-app:/tmp/big", str(work / "cp.out"))))
-        with open(work / "cat.out", "wb") as out:
-            cmd = ["kubectl", "--cache-dir", str(sim.cache_dir), "exec", "root-app", "-c", debugger, "--",
-                   "cat", "/proc/1/root/tmp/big"]
-            cat_times.append(timed(lambda: subprocess.run(cmd, env=sim.env(), stdout=out, check=True)))
-        assert (work / "cp.out").stat().st_size == SIZE == (work / "cat.out").stat().st_size
-    return cp_times, cat_times
+class FanBench:
+    """Pair 7: one ``env -l`` over every pod against one ``env`` per pod, in sequence."""
 
+    def __init__(self, count: int):
+        self.names = [f"fan-{i}" for i in range(count)]
+        self.pair = Pair(
+            "7", f"env over {count} pods", Side(f"kubectl dshell env -l {FAN_LABEL}"),
+            Side(f"{count} sequential kubectl dshell env POD"), Target(Goal.RATIO_AT_MOST, 0.2),
+        )
 
-def make_pods(sim: Simulator, count: int) -> list[str]:
-    names = [f"bench-{i}" for i in range(count)]
-    docs = [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": n, "labels": {"app": "bench"}},
-             "spec": {"containers": [{"name": "app", "image": "gcr.io/distroless/static-debian12:nonroot",
-                                      "env": [{"name": "PORT", "value": str(9000 + i)}]}]}} for i, n in enumerate(names)]
-    stream = "\n---\n".join(json.dumps(doc) for doc in docs)  # JSON is YAML: one stream of documents
-    sim.kubectl("create", "-f", "-", input=stream.encode(), check=True)
-    sim.kubectl("wait", "--for=condition=Ready", "pod", "-l", "app=bench", "--timeout=300s", check=True, timeout=320)
-    return names
+    def pairs(self) -> list[Pair]:
+        """Pair 7."""
+        return [self.pair]
 
+    def setup(self, cluster: BenchCluster, runs: int) -> None:
+        """The pods (copies of web), each with its debugger already running."""
+        key, value = FAN_LABEL.split("=")
+        cluster.create_pods("web", self.names, lambda name: {key: value})
+        cluster.call(["kubectl", "dshell", "env", "-q", "-l", FAN_LABEL])
 
-def bench_env(sim: Simulator, runs: int, count: int) -> tuple[list[float], list[float]]:
-    names = make_pods(sim, count)
-    dshell(sim, "env", "-l", "app=bench", "-o", "json")  # every pod gets its debugger
-    together, one_by_one = [], []
-    for _ in range(runs):
-        together.append(timed(lambda: dshell(sim, "env", "-l", "app=bench", "-o", "json")))
-        one_by_one.append(timed(lambda: [dshell(sim, "env", name, "-o", "json") for name in names]))
-    return together, one_by_one
+    def _one_by_one(self, cluster: BenchCluster) -> None:
+        for name in self.names:
+            cluster.call(["kubectl", "dshell", "env", name])
 
+    def round(self, cluster: BenchCluster, index: int) -> Iterator[tuple[Side, Run]]:
+        """All pods at once, then one by one."""
+        yield self.pair.ours, cluster.run(["kubectl", "dshell", "env", "-l", FAN_LABEL])
+        yield self.pair.theirs, cluster.timed(lambda: self._one_by_one(cluster))
 
-def summary(times: list[float]) -> str:
-    return f"median {statistics.median(times):.2f}s (min {min(times):.2f}, max {max(times):.2f})"
-
-
-def record(lines: list[str], command: str) -> None:
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    header = f"\n## inspect: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n`{command}` on {machine}, simulator on loopback.\n\n"
-    with RESULTS.open("a", encoding="utf-8") as out:
-        out.write(header + "\n".join(f"- {line}" for line in lines) + "\n")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.inspect", description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--pods", type=int, default=50)
-    args = parser.parse_args(argv)
-    sim = start_simulator()
-    try:
-        with tempfile.TemporaryDirectory(prefix="dshell-bench-") as work:
-            cp_t, cat_t = bench_cp(sim, args.runs, Path(work))
-        env_l, env_seq = bench_env(sim, args.runs, args.pods)
-    finally:
-        sim.stop()
-    mb = SIZE / 1e6
-    cp_rate, cat_rate = mb / statistics.median(cp_t), mb / statistics.median(cat_t)
-    ratio = statistics.median(env_l) / statistics.median(env_seq)
-    lines = [
-        f"cp 100 MB: {summary(cp_t)}, {cp_rate:.0f} MB/s; kubectl exec cat: {summary(cat_t)}, {cat_rate:.0f} MB/s; "
-        f"ratio {cp_rate / cat_rate:.2f} (target >= 0.8)",
-        f"env -l over {args.pods} pods: {summary(env_l)}; {args.pods} sequential env calls: {summary(env_seq)}; "
-        f"ratio {ratio:.3f} (target <= 0.2)",
-    ]
-    record(lines, "python -m bench.inspect " + " ".join(argv if argv is not None else sys.argv[1:]))
-    print("\n".join(lines))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    def teardown(self, cluster: BenchCluster) -> None:
+        """Delete the pods."""
+        cluster.delete_pods(self.names)
