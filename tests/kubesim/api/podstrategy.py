@@ -14,22 +14,6 @@ from .strategy import DeleteOptions, Strategy
 DEFAULT_GRACE_SECONDS = 30
 
 
-def qos_class(pod: dict) -> str:
-    """BestEffort, Burstable or Guaranteed, from the containers' cpu and memory requests and limits."""
-    spec = pod.get("spec", {})
-    containers = (spec.get("containers") or []) + (spec.get("initContainers") or [])
-    resources = [c.get("resources") or {} for c in containers]
-    if not any((r.get(kind) or {}).get(res) for r in resources for kind in ("requests", "limits")
-               for res in ("cpu", "memory")):
-        return "BestEffort"
-    for r in resources:
-        limits, requests = r.get("limits") or {}, r.get("requests") or {}
-        for res in ("cpu", "memory"):
-            if not limits.get(res) or str(requests.get(res, limits[res])) != str(limits[res]):
-                return "Burstable"
-    return "Guaranteed"
-
-
 def _schedule(backend: Backend, pod: dict) -> dict:
     """Bind to the one node when its labels satisfy the pod's nodeSelector; the PodScheduled condition."""
     wanted = pod["spec"].get("nodeSelector") or {}
@@ -60,7 +44,7 @@ class PodStrategy(Strategy):
         namespace = backend.store.get("namespaces", None, obj["metadata"]["namespace"])
         warnings = psa.admit(namespace, obj, operation="CREATE")
         scheduled = _schedule(backend, obj) if not obj["spec"].get("nodeName") else None
-        obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj)}
+        # default_pod already set the status PrepareForCreate sets: Pending, with the QoS class.
         if scheduled is not None:
             obj["status"]["conditions"] = [scheduled]
         return warnings
