@@ -25,11 +25,13 @@ class Request:
 
     method: str
     path: str
+    query: str
     code: int
 
     def describe(self) -> str:
-        """``GET /api/v1/namespaces/default/pods/web 200``."""
-        return f"{self.method} {self.path} {self.code}"
+        """``GET /api/v1/namespaces/default/pods/web 200``; a watch says so."""
+        watch = " (watch)" if "watch=true" in self.query.split("&") else ""
+        return f"{self.method} {self.path}{watch} {self.code}"
 
 
 class RequestLog:
@@ -66,4 +68,4 @@ class RequestLog:
     def since(self, mark: int) -> list[Request]:
         """The requests served after ``mark``, the log's own readings left out."""
         items = self._get(mark)["requests"]
-        return [Request(r["method"], r["path"], r["code"]) for r in items if r["path"] != LOG_PATH]
+        return [Request(r["method"], r["path"], r["query"], r["code"]) for r in items if r["path"] != LOG_PATH]

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from tests.kubesim.harness import Simulator, start_simulator
 
@@ -27,6 +27,16 @@ from .apilog import Request, RequestLog
 
 BIN = Path(sys.executable).parent
 READY_TIMEOUT = 300  # seconds for pods to become ready (50 pods each pay the container start delay)
+# The simulator logs a request when it ends, and an idle watch notices its departed client within
+# 0.5 s (tests/kubesim/api/watchstream.py): wait this long before reading the log after a watch.
+WATCH_SETTLE = 0.6
+T = TypeVar("T")
+
+
+def may_leave_watch(requests: list[Request]) -> bool:
+    """Whether a watch may follow: dshell and kubectl debug watch a pod after adding a debugger (a
+    PATCH), kubectl debug and kubectl wait after listing pods."""
+    return any(r.method == "PATCH" or (r.method == "GET" and r.path.endswith("/pods")) for r in requests)
 
 
 @dataclass(frozen=True)
@@ -74,18 +84,29 @@ class BenchCluster:
 
     def kubectl_out(self, *args: str, input: bytes | None = None, timeout: float = 120) -> bytes:
         """Run kubectl (untimed, for setup); its stdout. Fails loudly."""
-        result = subprocess.run([self.kubectl, *args], env=self.env(), input=input, capture_output=True, timeout=timeout)
+        result = subprocess.run([self.kubectl, *args], env=self.env(), input=input, capture_output=True,
+                                timeout=timeout)
         if result.returncode != 0:
             raise RuntimeError(f"kubectl {' '.join(args)} failed: {result.stderr.decode(errors='replace')}")
         return result.stdout
 
     @contextmanager
     def counting(self) -> Iterator[list[Request]]:
-        """Collect the API requests made inside the block into the yielded list."""
+        """Collect the API requests made inside the block into the yielded list, including watches
+        that end with it but reach the log a little later."""
         mark = self.log.mark()
         made: list[Request] = []
         yield made
-        made.extend(self.log.since(mark))
+        found = self.log.since(mark)
+        if may_leave_watch(found):
+            time.sleep(WATCH_SETTLE)
+            found = self.log.since(mark)
+        made.extend(found)
+
+    def prepare(self, action: Callable[[], T]) -> T:
+        """Untimed set-up; once it returns, none of its watches is left to be logged later."""
+        with self.counting():
+            return action()
 
     def timed(self, action: Callable[[], None]) -> Run:
         """Run ``action``; its wall time and the requests it made."""

@@ -20,7 +20,6 @@ from .cluster import BenchCluster
 from .prompt import BUSYBOX_PROMPT, DSHELL_PROMPT, PROMPT_TIMEOUT, debug_argv, to_prompt
 
 IMPORTS = "import kubectl_dshell.cli, kubectl_dshell.session, kubectl_dshell.render"
-REPEATS = 5  # runs of each small start-up measurement (median taken)
 
 
 @dataclass(frozen=True)
@@ -59,17 +58,24 @@ class Profile:
     traces: list[tuple[Trace, Alternative]]
     startup: dict[str, float]  # what -> median ms
     imports: list[tuple[str, float]]  # top-level package -> self ms, largest first
+    repeats: int  # runs behind each median
 
 
 def phases(data: dict, spawned: float, until: float) -> list[Phase]:
     """The tracer's events as phases from the spawn, cut at ``until``; the gaps named."""
-    ms = lambda t: (t - spawned) * 1000  # noqa: E731
+
+    def ms(moment: float) -> float:
+        return (moment - spawned) * 1000
+
     found = [Phase("interpreter start (python, site, venv)", 0.0, ms(data["started"]))]
     for what, start, end in sorted(data["events"], key=lambda e: e[1]):
         if start < until:
             found.append(Phase(what, ms(start), ms(min(end, until)) - ms(start)))
+    ended = min(data["ended"], until)
+    if ended < until:
+        found.append(Phase("interpreter exit", ms(ended), ms(until) - ms(ended)))
     accounted = sum(p.ms for p in found)
-    found.append(Phase("everything else: own code between the calls, exit", None, ms(until) - accounted))
+    found.append(Phase("everything else: own code between the calls", None, ms(until) - accounted))
     return found
 
 
@@ -108,47 +114,55 @@ def trace_prompt(cluster: BenchCluster, title: str, pod: str) -> Trace:
                  (prompt - spawned) * 1000, tuple(made))
 
 
-def median_ms(cluster: BenchCluster, argv: list[str]) -> float:
-    """Median wall milliseconds of a quick command, run a few times."""
-    return statistics.median(cluster.run(argv).seconds * 1000 for _ in range(REPEATS))
+def median_ms(cluster: BenchCluster, argv: list[str], repeats: int) -> float:
+    """Median wall milliseconds of a quick command, run ``repeats`` times."""
+    return statistics.median(cluster.run(argv).seconds * 1000 for _ in range(repeats))
 
 
-def import_self_times(cluster: BenchCluster) -> list[tuple[str, float]]:
-    """Self import time of the command path by top-level package (median of a few), largest first."""
+def self_ms_by_package(importtime: str) -> dict[str, float]:
+    """``python -X importtime`` output summed by top-level package: self milliseconds each."""
+    totals: dict[str, float] = {}
+    for line in importtime.splitlines():
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) == 3 and parts[0].strip().isdigit():
+            package = parts[2].strip().split(".")[0]
+            totals[package] = totals.get(package, 0.0) + int(parts[0]) / 1000
+    return totals
+
+
+def import_self_times(cluster: BenchCluster, repeats: int) -> list[tuple[str, float]]:
+    """Self import time of the command path by top-level package (median of ``repeats``), largest first."""
     runs: dict[str, list[float]] = {}
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         result = subprocess.run([sys.executable, "-X", "importtime", "-c", IMPORTS], env=_tracer_env(cluster),
                                 capture_output=True, text=True, check=True)
-        totals: dict[str, float] = {}
-        for line in result.stderr.splitlines():
-            parts = line.removeprefix("import time:").split("|")
-            if len(parts) == 3 and parts[0].strip().isdigit():
-                package = parts[2].strip().split(".")[0]
-                totals[package] = totals.get(package, 0.0) + int(parts[0]) / 1000
-        for package, ms in totals.items():
+        for package, ms in self_ms_by_package(result.stderr).items():
             runs.setdefault(package, []).append(ms)
-    medians = {package: statistics.median(values + [0.0] * (REPEATS - len(values))) for package, values in runs.items()}
+    # A package some run did not import (none, in practice) counts 0 there.
+    medians = {package: statistics.median(ms + [0.0] * (repeats - len(ms))) for package, ms in runs.items()}
     return sorted(medians.items(), key=lambda item: -item[1])
 
 
-def startup(cluster: BenchCluster) -> dict[str, float]:
+def startup(cluster: BenchCluster, repeats: int) -> dict[str, float]:
     """The fixed costs before any dshell code runs."""
     plugin = str(Path(sys.executable).parent / "kubectl-dshell")
-    return {
-        "python -c pass (the venv's interpreter)": median_ms(cluster, [sys.executable, "-c", "pass"]),
-        "kubectl-dshell --version (interpreter, CLI import)": median_ms(cluster, [plugin, "--version"]),
-        "kubectl dshell --version (plus kubectl's plugin lookup)": median_ms(cluster, ["kubectl", "dshell", "--version"]),
+    commands = {
+        "python -c pass (the venv's interpreter)": [sys.executable, "-c", "pass"],
+        "kubectl-dshell --version (interpreter, CLI import)": [plugin, "--version"],
+        "kubectl dshell --version (plus kubectl's plugin lookup)": ["kubectl", "dshell", "--version"],
     }
+    return {what: median_ms(cluster, argv, repeats) for what, argv in commands.items()}
 
 
-def profile(cluster: BenchCluster) -> Profile:
+def profile(cluster: BenchCluster, repeats: int) -> Profile:
     """Trace pair 1 (a fresh pod) and pair 3 (web's running debugger), with their alternatives."""
-    ours, theirs = cluster.fresh_pods("web", 2)
+    ours, theirs = cluster.prepare(lambda: cluster.fresh_pods("web", 2))
     try:
         first = trace_prompt(cluster, "Pair 1: interactive prompt, pod with no debugger yet", ours)
         debug = to_prompt(cluster, debug_argv(theirs), BUSYBOX_PROMPT, leave_running=True)
     finally:
         cluster.delete_pods([ours, theirs])
+    cluster.prepare(lambda: cluster.call(["kubectl", "dshell", "-q", "web", "--", "true"]))  # web's debugger runs
     third = trace_command(cluster, "Pair 3: `-- true` on a running debugger", ["web", "--", "true"])
     debugger = cluster.running_debugger("web", "dshell-")
     exec_run = cluster.run(["kubectl", "exec", "web", "-c", debugger, "--", "true"])
@@ -157,7 +171,8 @@ def profile(cluster: BenchCluster) -> Profile:
             (first, Alternative(" ".join(debug_argv("POD")), debug.seconds * 1000, debug.requests)),
             (third, Alternative("kubectl exec web -c DEBUGGER -- true", exec_run.seconds * 1000, exec_run.requests)),
         ],
-        startup(cluster),
-        import_self_times(cluster),
+        startup(cluster, repeats),
+        import_self_times(cluster, repeats),
+        repeats,
     )
 

@@ -51,12 +51,12 @@ def profile_markdown(profile: Profile, command: str) -> str:
     ]
     for trace, other in profile.traces:
         lines += trace_section(trace, other)
-    lines += ["## Start-up costs (median of 5)", "", "| command | ms |", "| --- | ---: |"]
+    lines += [f"## Start-up costs (median of {profile.repeats})", "", "| command | ms |", "| --- | ---: |"]
     lines += [f"| `{what}` | {ms:.0f} |" for what, ms in profile.startup.items()]
     total = sum(ms for _, ms in profile.imports)
     lines += [
         "",
-        f"## Import time of the command path by package ({total:.0f} ms in all, median of 5)",
+        f"## Import time of the command path by package ({total:.0f} ms in all, median of {profile.repeats})",
         "",
         "Self time of every module, summed by top-level package, for "
         "`import kubectl_dshell.cli, kubectl_dshell.session, kubectl_dshell.render` (`python -X importtime`).",

@@ -36,7 +36,7 @@ def choose(opts: BenchOptions) -> list[Bench]:
 
 def measure(cluster: BenchCluster, bench: Bench, rounds: int, warmup: int) -> None:
     """Set up, run the warm-up and the timed rounds (each alternating its sides), clean up."""
-    bench.setup(cluster, warmup + rounds)
+    cluster.prepare(lambda: bench.setup(cluster, warmup + rounds))
     try:
         for index in range(warmup + rounds):
             for side, run in bench.round(cluster, index):
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     with bench_cluster(opts.api_latency_ms, opts.start_delay_ms) as cluster:
         for bench in benches:
             measure(cluster, bench, opts.rounds, opts.warmup)
-        traced = profile(cluster) if opts.profile is not None else None
+        traced = profile(cluster, opts.repeats) if opts.profile is not None else None
         where = setting(cluster, opts, command)
     pairs = [pair for bench in benches for pair in bench.pairs()]
     existing = opts.results.read_text() if opts.results.exists() else None

@@ -76,7 +76,7 @@ def _instrument(events: list[Event]) -> None:
 
     def closing(stream: ExecStream) -> None:
         opened = next((end for label, _, end in reversed(events) if label == CALLS["exec"]), time.time())
-        events.append(("exec: the remote command, until it ends", opened, time.time()))
+        events.append(("exec: the session (the command, or the shell up to its prompt)", opened, time.time()))
         close(stream)
 
     ExecStream.close = closing  # type: ignore[method-assign]

@@ -139,6 +139,12 @@ def fits(container: dict, wanted: Wanted) -> bool:
     )
 
 
+def runs_debugger(pod: dict) -> bool:
+    """Whether a dshell debugger runs in the pod (so the node runs Linux containers)."""
+    statuses = (pod.get("status") or {}).get("ephemeralContainerStatuses") or []
+    return any(s.get("name", "").startswith(PREFIX) and "running" in (s.get("state") or {}) for s in statuses)
+
+
 def find_fitting(pod: dict, wanted: Wanted) -> str | None:
     """The name of a running (else still starting) debugger that fits, if any."""
     candidates = [c["name"] for c in (pod.get("spec") or {}).get("ephemeralContainers") or [] if fits(c, wanted)]

@@ -156,6 +156,25 @@ def choose_identity(pod: dict, container: str, level: str | None, overrides: Ove
     return _root_identity(profile, overrides, why)
 
 
+def possible_identities(pod: dict, container: str, overrides: Overrides) -> list[Identity]:
+    """Each different identity :func:`choose_identity` picks under some Pod Security level: one when
+    the namespace's level cannot change the choice (a forced profile, a runAsNonRoot pod)."""
+    found: list[Identity] = []
+    for level in ("", "restricted"):  # every other level picks as "" does
+        try:
+            identity = choose_identity(pod, container, level, overrides)
+        except UsageError:
+            continue
+        if all(identity.security_context != seen.security_context for seen in found):
+            found.append(identity)
+    return found
+
+
+def reusing(identity: Identity, debugger: str) -> Identity:
+    """``identity``, explained by the pod's debugger that has it (not by a Pod Security level never read)."""
+    return replace(identity, basis=f"the pod's debugger {debugger} fits")
+
+
 def with_ids(identity: Identity, uid: int, gid: int) -> Identity:
     """The restricted identity again, with the target's real uid/gid in place of a wrong guess."""
     return replace(

@@ -58,10 +58,9 @@ def _many(kube: Kube, opts: InspectOptions, collect: Collect, ui: Ui) -> list[Po
     quiet_ui = Ui(ui.err, ui.quiet, spinner=False)
 
     def work(target: Target) -> Any:
-        # A client per pod: kubernetes.stream.stream swaps its ApiClient's request method for the
-        # WebSocket one while an exec starts, so one client shared by threads breaks their GETs.
-        own = Kube.connect(opts.connection)
-        return collect(own, reach(own, target, opts.debugger, quiet_ui), quiet_ui)
+        # One client for every thread: its connection pool is thread-safe and each exec opens a
+        # WebSocket connection of its own.
+        return collect(kube, reach(kube, target, opts.debugger, quiet_ui), quiet_ui)
 
     outcomes = fan_out(select(kube, opts.selector or "", kube.namespace, opts.container), work, opts.concurrency)
     for outcome in outcomes:
@@ -98,11 +97,15 @@ def run_cat(opts: InspectOptions, path: str, ui: Ui) -> int:
     return ExitCode.OK
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def run_cp(opts: InspectOptions, source: str, local: str, ui: Ui) -> int:
     """cp: a file or folder of the target to ``local``."""
     kube = Kube.connect(opts.connection)
     reached = _one(kube, opts, ui)
     copied = copy_out(kube, reached, source, local, ui)
-    skipped = f", {copied.skipped} special files skipped" if copied.skipped else ""
-    ui.note(f"copied {copied.files} files, {copied.size} bytes{skipped}")
+    skipped = f", {_count(copied.skipped, 'special file')} skipped" if copied.skipped else ""
+    ui.note(f"copied {_count(copied.files, 'file')}, {_count(copied.size, 'byte')}{skipped}")
     return ExitCode.OK

@@ -2,6 +2,7 @@
 
 Objects come back as plain dicts, exactly as the API server sent them (no model conversion);
 every failure leaves as a :class:`~kubectl_dshell.errors.DshellError` (see :mod:`.translate`).
+Requests go through the client's ``ApiClient`` (see :mod:`.rest`), not its generated API classes.
 This module imports ``kubernetes``: import it only inside commands, never on the ``--help`` path.
 """
 
@@ -9,18 +10,16 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import yaml
 from kubernetes import client, config
 from kubernetes.config.config_exception import ConfigException
-from kubernetes.stream import stream
-from kubernetes.watch.watch import iter_resp_lines
 
 from .errors import ConfigError, DshellError, Forbidden, NotFound
 from .options import Connection
+from .rest import JSON, Path, Query, Rest
 from .stream import ExecStream
 from .translate import Operation, from_status, parse_status, translate
 
@@ -40,13 +39,9 @@ def calling(op: Operation, server: str) -> Iterator[None]:
         raise translate(exc, op, server) from None
 
 
-def _json(response: Any) -> dict:
-    return json.loads(response.data)
-
-
-def _events(response: Any, op: Operation) -> Iterator[dict]:
+def _events(lines: Iterator[str], op: Operation) -> Iterator[dict]:
     """The watch's events; an ERROR event (410 Gone, say) raises as the error it carries."""
-    for line in iter_resp_lines(response):
+    for line in lines:
         if not line.strip():
             continue
         event = json.loads(line)
@@ -97,6 +92,25 @@ def _load(conn: Connection) -> tuple[client.ApiClient, dict]:
     return client.ApiClient(configuration), contexts[name]
 
 
+def pod_path(namespace: str, name: str, subresource: str = "") -> Path:
+    """A pod's path (or its subresource's)."""
+    suffix = f"/{subresource}" if subresource else ""
+    return f"/api/v1/namespaces/{{namespace}}/pods/{{name}}{suffix}", {"namespace": namespace, "name": name}
+
+
+# The workload kinds whose pods `kubectl exec TYPE/NAME` picks from, by their API paths.
+WORKLOAD_PATHS = {
+    "deployment": "/apis/apps/v1/namespaces/{namespace}/deployments/{name}",
+    "statefulset": "/apis/apps/v1/namespaces/{namespace}/statefulsets/{name}",
+    "daemonset": "/apis/apps/v1/namespaces/{namespace}/daemonsets/{name}",
+    "replicaset": "/apis/apps/v1/namespaces/{namespace}/replicasets/{name}",
+    "job": "/apis/batch/v1/namespaces/{namespace}/jobs/{name}",
+}
+PODS = "/api/v1/namespaces/{namespace}/pods"
+SELF_SUBJECT_REVIEWS = "/apis/authentication.k8s.io/v1/selfsubjectreviews"
+STRATEGIC_MERGE = "application/strategic-merge-patch+json"
+
+
 class Kube:
     """A connection to one cluster: the calls dshell makes, dicts in and out."""
 
@@ -104,7 +118,7 @@ class Kube:
         self.api = api
         self.namespace = namespace
         self.config_user = config_user
-        self.core = client.CoreV1Api(api)
+        self.rest = Rest(api)
         self.server: str = api.configuration.host
 
     @classmethod
@@ -114,14 +128,16 @@ class Kube:
         namespace = conn.namespace or context.get("namespace") or "default"
         return cls(api, namespace, context.get("user") or "")
 
-    def _get(self, op: Operation, call: Callable[..., Any], *args: Any, **kwargs: Any) -> dict:
+    def _json(
+        self, op: Operation, method: str, path: Path, query: Query | None = None, body: dict | None = None,
+        content_type: str = JSON,
+    ) -> dict:
         with calling(op, self.server):
-            return _json(call(*args, _preload_content=False, _request_timeout=REQUEST_TIMEOUT, **kwargs))
+            return self.rest.request(method, path, REQUEST_TIMEOUT, query, body, content_type)
 
     def get_pod(self, namespace: str, name: str) -> dict:
         """GET a pod."""
-        op = Operation("get", "pods", name, namespace)
-        return self._get(op, self.core.read_namespaced_pod, name, namespace)
+        return self._json(Operation("get", "pods", name, namespace), "GET", pod_path(namespace, name))
 
     def get_pod_or_none(self, namespace: str, name: str) -> dict | None:
         """GET a pod, None when it does not exist."""
@@ -133,8 +149,8 @@ class Kube:
     def list_pods(self, namespace: str, selector: str | None = None) -> list[dict]:
         """LIST pods, optionally by label selector."""
         op = Operation("list", "pods", namespace=namespace)
-        kwargs = {"label_selector": selector} if selector else {}
-        return self._get(op, self.core.list_namespaced_pod, namespace, **kwargs).get("items") or []
+        query: Query = [("labelSelector", selector)] if selector else []
+        return self._json(op, "GET", (PODS, {"namespace": namespace}), query=query).get("items") or []
 
     def list_pods_or_none(self, namespace: str) -> list[dict] | None:
         """LIST pods, None when RBAC forbids it (they only feed "did you mean")."""
@@ -145,97 +161,74 @@ class Kube:
 
     def list_namespaces(self) -> list[dict]:
         """LIST namespaces."""
-        op = Operation("list", "namespaces")
-        return self._get(op, self.core.list_namespace).get("items") or []
+        return self._json(Operation("list", "namespaces"), "GET", ("/api/v1/namespaces", {})).get("items") or []
 
     def get_workload(self, kind: str, namespace: str, name: str) -> dict:
         """GET a deployment, statefulset, daemonset, replicaset or job."""
-        apps, batch = client.AppsV1Api(self.api), client.BatchV1Api(self.api)
-        readers = {
-            "deployment": apps.read_namespaced_deployment,
-            "statefulset": apps.read_namespaced_stateful_set,
-            "daemonset": apps.read_namespaced_daemon_set,
-            "replicaset": apps.read_namespaced_replica_set,
-            "job": batch.read_namespaced_job,
-        }
         op = Operation("get", kind + "s", name, namespace)
-        return self._get(op, readers[kind], name, namespace)
+        return self._json(op, "GET", (WORKLOAD_PATHS[kind], {"namespace": namespace, "name": name}))
+
+    def _labels_or_none(self, op: Operation, path: Path) -> dict | None:
+        try:
+            return self._json(op, "GET", path)["metadata"].get("labels") or {}
+        except (Forbidden, NotFound):
+            return None
 
     def namespace_labels_or_none(self, namespace: str) -> dict | None:
         """The namespace's labels, None when RBAC forbids reading namespaces (often so)."""
-        try:
-            return (
-                self._get(Operation("get", "namespaces", namespace), self.core.read_namespace, namespace)[
-                    "metadata"
-                ].get("labels")
-                or {}
-            )
-        except (Forbidden, NotFound):
-            return None
+        path = ("/api/v1/namespaces/{name}", {"name": namespace})
+        return self._labels_or_none(Operation("get", "namespaces", namespace), path)
 
     def node_labels_or_none(self, name: str) -> dict | None:
         """A node's labels, None when RBAC forbids reading nodes."""
-        try:
-            return self._get(Operation("get", "nodes", name), self.core.read_node, name)["metadata"].get("labels") or {}
-        except (Forbidden, NotFound):
-            return None
+        return self._labels_or_none(Operation("get", "nodes", name), ("/api/v1/nodes/{name}", {"name": name}))
 
     def whoami(self) -> str | None:
         """The user name the API server sees (SelfSubjectReview), None where that is not allowed."""
         body = {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"}
-        call = client.AuthenticationV1Api(self.api).create_self_subject_review
+        op = Operation("create", "selfsubjectreviews")
         try:
-            review = self._get(Operation("create", "selfsubjectreviews"), call, body)
+            review = self._json(op, "POST", (SELF_SUBJECT_REVIEWS, {}), body=body)
         except DshellError:
             return None
         return ((review.get("status") or {}).get("userInfo") or {}).get("username")
 
     def server_version(self) -> tuple[int, int]:
         """The API server's (major, minor) version; digits only (EKS says "28+")."""
-        with calling(Operation("get", "version"), self.server):
-            info = _json(client.VersionApi(self.api).get_code(_preload_content=False))
+        info = self._json(Operation("get", "version"), "GET", ("/version/", {}))
         digits = [int("".join(ch for ch in info.get(key, "0") if ch.isdigit()) or 0) for key in ("major", "minor")]
         return digits[0], digits[1]
 
     def patch_ephemeral(self, namespace: str, name: str, body: dict) -> dict:
         """Strategic-merge PATCH of pods/ephemeralcontainers; returns the updated pod."""
         op = Operation("patch", "pods", name, namespace, "ephemeralcontainers")
-        call = self.core.patch_namespaced_pod_ephemeralcontainers
-        return self._get(op, call, name, namespace, body, field_manager=FIELD_MANAGER)
+        path = pod_path(namespace, name, "ephemeralcontainers")
+        query: Query = [("fieldManager", FIELD_MANAGER)]
+        return self._json(op, "PATCH", path, query=query, body=body, content_type=STRATEGIC_MERGE)
 
     def watch_pod(self, namespace: str, name: str, resource_version: str, timeout: int) -> Iterator[dict]:
         """WATCH one pod from ``resource_version`` for at most ``timeout`` seconds: the raw events."""
         op = Operation("watch", "pods", name, namespace)
+        query: Query = [
+            ("fieldSelector", f"metadata.name={name}"),
+            ("resourceVersion", resource_version),
+            ("timeoutSeconds", max(1, timeout)),
+            ("watch", True),
+        ]
         with calling(op, self.server):
-            response = self.core.list_namespaced_pod(
-                namespace,
-                field_selector=f"metadata.name={name}",
-                resource_version=resource_version,
-                timeout_seconds=max(1, timeout),
-                watch=True,
-                _preload_content=False,
-                _request_timeout=timeout + REQUEST_TIMEOUT,
-            )
-            try:
-                yield from _events(response, op)
-            finally:
-                response.release_conn()
+            yield from _events(self.rest.lines((PODS, {"namespace": namespace}), query, timeout + REQUEST_TIMEOUT), op)
 
     def exec(self, namespace: str, pod: str, container: str, argv: list[str], stdin: bool, tty: bool) -> ExecStream:
         """Open an exec session (WebSocket, v5 or v4 channel protocol) into ``container``."""
         op = Operation("create", "pods", pod, namespace, "exec")
+        query: Query = [
+            ("command", argv),
+            ("container", container),
+            ("stderr", not tty),
+            ("stdin", stdin),
+            ("stdout", True),
+            ("tty", tty),
+        ]
         with calling(op, self.server):
-            ws = stream(
-                self.core.connect_get_namespaced_pod_exec,
-                pod,
-                namespace,
-                container=container,
-                command=argv,
-                stdin=stdin,
-                stdout=True,
-                stderr=not tty,
-                tty=tty,
-                binary=True,
-                _preload_content=False,
-            )
+            ws = self.rest.websocket(pod_path(namespace, pod, "exec"), query)
         return ExecStream(ws)

@@ -73,13 +73,18 @@ class PullGrace:
         return max(0.0, self._since + self._grace - self._clock())
 
 
-def _check_version(kube: Kube) -> None:
-    version = kube.server_version()
-    if version < MIN_VERSION:
-        raise Unsupported(
-            f"this cluster runs Kubernetes {version[0]}.{version[1]}: ephemeral containers are off before 1.23",
-            "dshell needs Kubernetes 1.23 or newer",
-        )
+def _older_cluster(kube: Kube) -> Unsupported | None:
+    """The refusal that names the cluster's version when it predates ephemeral containers, else None."""
+    try:
+        version = kube.server_version()
+    except DshellError:
+        return None
+    if version >= MIN_VERSION:
+        return None
+    return Unsupported(
+        f"this cluster runs Kubernetes {version[0]}.{version[1]}: ephemeral containers are off before 1.23",
+        "dshell needs Kubernetes 1.23 or newer",
+    )
 
 
 def find_or_create(
@@ -92,15 +97,17 @@ def find_or_create(
         fitting = find_fitting(pod, wanted)
         if fitting:
             return Debugger(fitting, pod, created=False)
-        if record is None:
-            _check_version(kube)
-            record = audit()
+        record = record or audit()
         container = debugger_container(new_name(pod, rng), wanted, record, idle)
         try:
             patched = kube.patch_ephemeral(namespace, name, patch_body(pod, container))
             return Debugger(container["name"], patched, created=True)
         except Conflict:
             pod = kube.get_pod(namespace, name)
+        except Unsupported as exc:
+            # The version is asked only now: on a cluster that has ephemeral containers it is a
+            # round trip for nothing, and an old one refuses the PATCH anyway.
+            raise _older_cluster(kube) or exc from None
     raise DshellError(f"pod {namespace}/{name} kept changing: could not add a debugger", "try again")
 
 
@@ -144,6 +151,8 @@ def wait_running(
     """Wait with a watch until the debugger runs; the pod then. Fails on a final reason or timeout."""
     deadline = time.monotonic() + timeout
     grace, pod = grace or PullGrace(), debugger.pod
+    if debugger_state(pod, debugger.name).phase == "running":
+        return pod  # a reused debugger: no spinner to flash
     with ui.progress(f"starting debugger {debugger.name}") as shown:
         while True:
             state = grace.judge(debugger_state(pod, debugger.name))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from .errors import DshellError, NotFound
-from .target import OS_LABEL, Target, check_debuggable, choose_container
+from .target import OS_LABEL, Target, check_debuggable, choose_container, node_to_ask
 
 if TYPE_CHECKING:
     from .kube import Kube
@@ -30,7 +30,7 @@ class PodOutcome(Generic[T]):
 
 def _target_of(pod: dict, container: str | None, node_os: Callable[[str], str | None]) -> Target:
     name, note = choose_container(pod, container)
-    node = (pod.get("spec") or {}).get("nodeName")
+    node = node_to_ask(pod)
     check_debuggable(pod, name, node_os(node) if node else None)
     return Target(pod=pod, container=name, note=note)
 

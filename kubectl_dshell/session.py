@@ -11,9 +11,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from .channels import ExitStatus
-from .debugger import Audit, Wanted
+from .debugger import Audit, Wanted, find_fitting
 from .errors import DshellError, SessionLost
-from .identity import Identity, choose_identity, psa_level, with_ids
+from .identity import Identity, choose_identity, possible_identities, psa_level, reusing, with_ids
 from .interactive import run_interactive
 from .kube import Kube
 from .options import DebuggerOptions, Profile, ShellOptions
@@ -104,10 +104,24 @@ def _started(
     return replace(debugger, pod=pod), identity
 
 
+def choose_for(kube: Kube, target: Target, opts: DebuggerOptions) -> Identity:
+    """The debugger's identity. The namespace (its Pod Security level) is read only when that decides:
+    not when the level cannot change the choice, nor when the pod already has a debugger of exactly
+    one of the possible identities (exec into it is allowed whatever the level now says)."""
+    possible = possible_identities(target.pod, target.container, opts.overrides)
+    if len(possible) == 1:
+        return possible[0]
+    found = [(i, find_fitting(target.pod, Wanted(target.container, opts.image, i))) for i in possible]
+    fitting = [(identity, name) for identity, name in found if name]
+    if len(fitting) == 1:
+        return reusing(*fitting[0])
+    level = psa_level(kube.namespace_labels_or_none(target.namespace))
+    return choose_identity(target.pod, target.container, level, opts.overrides)
+
+
 def ensure_debugger(kube: Kube, target: Target, opts: DebuggerOptions, ui: Ui) -> tuple[Debugger, Identity]:
     """A running debugger whose identity can read the target, made only if none fits."""
-    level = psa_level(kube.namespace_labels_or_none(target.namespace))
-    identity = choose_identity(target.pod, target.container, level, opts.overrides)
+    identity = choose_for(kube, target, opts)
     debugger, identity = _started(kube, target, identity, opts, ui)
     if not identity.verify_ids:
         return debugger, identity

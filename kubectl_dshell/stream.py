@@ -22,6 +22,7 @@ class ExecStream:
     def __init__(self, client: Any):
         self._ws = client.sock
         self.protocol: str = client.subprotocol or ""
+        self._ended = False  # the server closed: its close frame (answered as it came) or EOF
 
     @property
     def can_close_stdin(self) -> bool:
@@ -42,8 +43,10 @@ class ExecStream:
         try:
             opcode, received = self._ws.recv_data_frame(True)
         except (WebSocketConnectionClosedException, OSError):
+            self._ended = True
             return None
         if opcode == ABNF.OPCODE_CLOSE:
+            self._ended = True
             return None
         if opcode in (ABNF.OPCODE_BINARY, ABNF.OPCODE_TEXT):
             return split(received.data)
@@ -69,4 +72,9 @@ class ExecStream:
     def close(self) -> None:
         """Close the connection (the remote side sees the client leave)."""
         with suppress(WebSocketConnectionClosedException, OSError):
-            self._ws.close(timeout=1)
+            if self._ended:
+                # Nothing is left to say: websocket-client's close() would send a second close frame
+                # and wait for a reply that never comes until the server drops the connection.
+                self._ws.shutdown()
+            else:
+                self._ws.close(timeout=1)

@@ -10,6 +10,7 @@ import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .debugger import runs_debugger
 from .errors import NotFound, NotReady, UsageError
 
 if TYPE_CHECKING:
@@ -182,6 +183,20 @@ def _logs_hint(pod: dict, container: str) -> str:
     return f"read its last output: kubectl logs {meta['name']} -n {meta.get('namespace', '')} -c {container} --previous"
 
 
+def declared_os(pod: dict) -> str | None:
+    """The OS the pod spec asks for (spec.os.name, or a kubernetes.io/os node selector), if any."""
+    spec = pod.get("spec") or {}
+    return (spec.get("os") or {}).get("name") or (spec.get("nodeSelector") or {}).get(OS_LABEL)
+
+
+def node_to_ask(pod: dict) -> str | None:
+    """The node whose OS label :func:`check_pod_kind` needs: none when the spec says the OS or a
+    debugger already runs there (a busybox: the node runs Linux), saving a round trip."""
+    if declared_os(pod) or runs_debugger(pod):
+        return None
+    return (pod.get("spec") or {}).get("nodeName")
+
+
 def check_pod_kind(pod: dict, node_os: str | None = None) -> None:
     """Refuse pods no debugger can join: static (mirror) pods and pods on Windows nodes."""
     if MIRROR_ANNOTATION in (pod["metadata"].get("annotations") or {}):
@@ -189,9 +204,7 @@ def check_pod_kind(pod: dict, node_os: str | None = None) -> None:
             f"{_describe(pod)} is a static pod: the API server adds no ephemeral containers to mirror pods",
             "debug it on its node, or debug a copy: kubectl debug --copy-to",
         )
-    spec = pod.get("spec") or {}
-    declared = (spec.get("os") or {}).get("name") or (spec.get("nodeSelector") or {}).get(OS_LABEL)
-    if "windows" in (declared, node_os):
+    if "windows" in (declared_os(pod), node_os):
         raise NotReady(f"{_describe(pod)} runs on a Windows node: the busybox debugger needs Linux")
 
 
@@ -278,7 +291,7 @@ def resolve(kube: Kube, text: str, namespace: str, container: str | None) -> Tar
     """Look the target up and check that a debugger can reach it."""
     pod = _find_pod(kube, parse_target(text), namespace)
     name, note = choose_container(pod, container)
-    node = (pod.get("spec") or {}).get("nodeName")
+    node = node_to_ask(pod)
     node_os = (kube.node_labels_or_none(node) or {}).get(OS_LABEL) if node else None
     check_debuggable(pod, name, node_os)
     return Target(pod=pod, container=name, note=note)

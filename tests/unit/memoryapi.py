@@ -6,6 +6,7 @@ import copy
 import threading
 
 from kubectl_dshell.debugger import Audit
+from kubectl_dshell.errors import Unsupported
 from kubectl_dshell.translate import Conflict, PodSecurityRejected
 
 AUDIT = Audit("alice", "", "2025-06-01T12:00:00Z")
@@ -38,6 +39,8 @@ class MemoryApi:
 
     def patch_ephemeral(self, namespace: str, name: str, body: dict) -> dict:
         with self.lock:
+            if self.version < (1, 23):  # the subresource is off: a bare 404, as translate words it
+                raise Unsupported("ephemeral containers are disabled for this cluster")
             if body["metadata"]["resourceVersion"] != self.pod["metadata"]["resourceVersion"]:
                 raise Conflict("the object has been modified")
             for container in body["spec"]["ephemeralContainers"]:

@@ -64,10 +64,11 @@ def test_ten_concurrent_invocations_make_exactly_one_debugger() -> None:
     assert sum(r.created for r in results) == 1
 
 
-def test_an_old_cluster_is_refused_before_any_patch() -> None:
+def test_an_old_cluster_is_refused_naming_its_version() -> None:
     api = MemoryApi(WEB, version=(1, 22))
-    with pytest.raises(Unsupported):
+    with pytest.raises(Unsupported) as refused:
         find_or_create(api, WEB, WANTED, api.audit, 1800, random.Random(1))
+    assert refused.value.message.startswith("this cluster runs Kubernetes 1.22")
     assert api.patches == 0
 
 

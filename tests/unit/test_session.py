@@ -92,9 +92,13 @@ def test_a_whole_command_reuses_the_debugger_and_returns_the_remote_exit_code(
         "",
         "command",
         "1",
-        identity.reason,
+        "the pod's debugger dshell-abcde fits: a root debugger with the runtime's default capabilities",
         "cat",
     ]
-    assert not any(r.method == "PATCH" for r in behaviour.requests)
+    # Reuse costs two round trips: the pod, then the exec (no namespace, node or version asked).
+    assert [(r.method, r.path) for r in behaviour.requests] == [
+        ("GET", "/api/v1/namespaces/default/pods/web"),
+        ("GET", "/api/v1/namespaces/default/pods/web/exec"),
+    ]
     assert shown.stdout.getvalue() == b"piped input"
     assert shown.stderr.getvalue() == b"done\n"

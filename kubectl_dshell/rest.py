@@ -1,0 +1,72 @@
+"""The official client's transport, without its generated API classes.
+
+``kubernetes.client.CoreV1Api`` and its siblings are 60,000 lines of pydantic-validated methods:
+importing them takes longer than everything else a command does. They only fill in a path, a query
+and headers, then hand over to the ``ApiClient`` underneath, which does the real work (the kubeconfig's
+credentials, exec plugins and token refresh, TLS, proxies, timeouts). This module makes that same
+hand-over for the few requests dshell sends, and the WebSocket upgrade through the client's own
+``ws_client``. Failures are the client's own exceptions (``ApiException``, urllib3's, websocket's),
+for :func:`kubectl_dshell.translate.translate`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from kubernetes.client import ApiClient
+from kubernetes.client.exceptions import ApiException
+from kubernetes.stream.ws_client import WSClient, websocket_call
+from kubernetes.watch.watch import iter_resp_lines
+
+Query = list[tuple[str, Any]]
+# A path template and its parameters, e.g. ("/api/v1/namespaces/{namespace}/pods/{name}", {...}):
+# the client percent-encodes each parameter, as the generated methods have it do.
+Path = tuple[str, dict[str, str]]
+JSON = "application/json"
+AUTH = ["BearerToken"]  # the only auth setting the generated methods name; it covers every kubeconfig kind
+MULTI = {"command": "multi"}  # exec's argv: one command=... per word, as the API expects
+
+
+class Rest:
+    """Requests to one API server through an ``ApiClient``: JSON in, dicts out."""
+
+    def __init__(self, api: ApiClient):
+        self.api = api
+
+    def _serialize(self, method: str, path: Path, query: Query, headers: dict[str, str], body: Any = None) -> tuple:
+        template, params = path
+        return self.api.param_serialize(
+            method, template, path_params=params, query_params=query, header_params=headers, body=body,
+            auth_settings=AUTH, collection_formats=MULTI,
+        )
+
+    def _send(self, method: str, path: Path, query: Query, headers: dict[str, str], body: Any, timeout: float) -> Any:
+        """The response, unread; a non-2xx status raises as the generated methods raise it."""
+        response = self.api.call_api(*self._serialize(method, path, query, headers, body), _request_timeout=timeout)
+        if not 200 <= response.status <= 299:
+            response.read()
+            raise ApiException.from_response(http_resp=response, body=None, data=None)
+        return response
+
+    def request(
+        self, method: str, path: Path, timeout: float, query: Query | None = None, body: dict | None = None,
+        content_type: str = JSON,
+    ) -> dict:
+        """One request whose answer is a JSON object."""
+        headers = {"Accept": JSON, "Content-Type": content_type} if body is not None else {"Accept": JSON}
+        return json.loads(self._send(method, path, query or [], headers, body, timeout).read())
+
+    def lines(self, path: Path, query: Query, timeout: float) -> Iterator[str]:
+        """A GET streamed line by line (a watch); the connection is released however iteration ends."""
+        response = self._send("GET", path, query, {"Accept": JSON}, None, timeout).response
+        try:
+            yield from iter_resp_lines(response)
+        finally:
+            response.release_conn()
+
+    def websocket(self, path: Path, query: Query) -> WSClient:
+        """A WebSocket upgrade of a GET (exec), binary frames, as ``kubernetes.stream`` opens it."""
+        _, url, headers, _, _ = self._serialize("GET", path, query, {"Accept": "*/*"})
+        return websocket_call(self.api.configuration, "GET", url, headers=headers, _preload_content=False, binary=True)
