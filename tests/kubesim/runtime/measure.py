@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import secrets
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
+from ..cluster import STATE_ROOT
 from .cleanup import make_state_dir
 from .node import Node
 from .spec import ContainerSpec
@@ -25,7 +24,7 @@ def _median_ms(samples: list[float]) -> str:
 
 def main() -> None:
     """Print the medians."""
-    node = Node(make_state_dir(Path(tempfile.gettempdir()) / "kubesim-measure"))
+    node = Node(make_state_dir(STATE_ROOT))  # the simulator's own root, which its next start sweeps
     try:
         node.start()
         pod = node.run_sandbox(secrets.token_hex(8), "measure", share_pid=False)
