@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 
 from .copy import copy_out
-from .errors import CheckFailed, DshellError, ExitCode, UsageError
+from .errors import CheckFailed, DshellError, ExitCode
 from .kube import Kube
 from .options import Connection, DebuggerOptions
 from .probing import Reached, reach
@@ -44,8 +44,6 @@ def stdout_console() -> Console:
 
 
 def _one(kube: Kube, opts: InspectOptions, ui: Ui) -> Reached:
-    if not opts.pod:
-        raise UsageError("name a POD, or select pods with -l SELECTOR")
     target = resolve(kube, opts.pod, kube.namespace, opts.container)
     if target.note:
         ui.note(target.note)
@@ -53,8 +51,6 @@ def _one(kube: Kube, opts: InspectOptions, ui: Ui) -> Reached:
 
 
 def _many(kube: Kube, opts: InspectOptions, collect: Collect, ui: Ui) -> list[PodOutcome]:
-    if opts.pod:
-        raise UsageError(f"name a POD or -l {opts.selector}, not both")
     quiet_ui = Ui(ui.err, ui.quiet, spinner=False)
 
     def work(target: Target) -> Any:

@@ -70,6 +70,10 @@ class Common:
 
         if output not in FORMATS:
             raise UsageError(f"unknown output format {output!r}", f"use one of: {', '.join(FORMATS)}")
+        if not pod and selector is None:
+            raise UsageError("name a POD, or select pods with -l SELECTOR")
+        if pod and selector is not None:
+            raise UsageError(f"name a POD or -l {selector}, not both")
         overrides = Overrides(self.profile, self.uid, self.gid)
         debugger = DebuggerOptions(self.image, self.timeout, self.idle, self.reason, overrides)
         connection = Connection(self.kubeconfig, self.context, self.namespace)

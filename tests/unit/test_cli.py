@@ -161,3 +161,14 @@ def test_unexpected_errors_have_no_traceback_without_debug() -> None:
     assert code == ExitCode.FAILURE
     assert text == "error: unexpected RuntimeError: boom\nhint: run with --debug for the traceback\n"
     assert "Traceback" in _rendered(broken, debug=True)[1]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["env"], "name a POD, or select pods with -l SELECTOR"),
+    (["ps", "web", "-l", "app=web"], "name a POD or -l app=web, not both"),
+])
+def test_inspection_target_is_checked_before_any_kubeconfig(args: list[str], message: str) -> None:
+    result = invoke(*args, env={"KUBECONFIG": "/nonexistent/kubeconfig"})
+    assert result.exit_code == ExitCode.USAGE
+    assert message in result.output
+    assert "kubeconfig" not in result.output
