@@ -17,31 +17,9 @@ from typer.core import TyperCommand, TyperGroup
 
 from .argv import positionals, value_options
 from .errors import DshellError, ExitCode
+from .flags import Common, with_common
+from .options import ShellOptions
 from .verbs_cli import register
-from .flags import (
-    ContainerOpt,
-    ContextOpt,
-    DebugOpt,
-    GidOpt,
-    IdleOpt,
-    ImageOpt,
-    KubeconfigOpt,
-    NamespaceOpt,
-    ProfileOpt,
-    QuietOpt,
-    ReasonOpt,
-    TimeoutOpt,
-    UidOpt,
-)
-from .options import (
-    DEFAULT_IDLE,
-    DEFAULT_IMAGE,
-    DEFAULT_TIMEOUT,
-    Connection,
-    DebuggerOptions,
-    Overrides,
-    ShellOptions,
-)
 
 if TYPE_CHECKING:
     from .render import Ui
@@ -152,31 +130,20 @@ def main_group(
 
 
 @app.command(DEFAULT_VERB, cls=ShellCommand, options_metavar="[flags]")
+@with_common
 def shell(
+    common: Common,
     pod: Annotated[str, typer.Argument(metavar="POD", help="NAME, pod/NAME or TYPE/NAME.", show_default=False)],
     command: Annotated[list[str] | None, typer.Argument(metavar="[-- CMD [ARG...]]", show_default=False)] = None,
-    namespace: NamespaceOpt = None,
-    context: ContextOpt = None,
-    kubeconfig: KubeconfigOpt = None,
-    container: ContainerOpt = None,
-    image: ImageOpt = DEFAULT_IMAGE,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    reason: ReasonOpt = "",
-    profile: ProfileOpt = None,
-    uid: UidOpt = None,
-    gid: GidOpt = None,
-    idle: IdleOpt = DEFAULT_IDLE,
-    quiet: QuietOpt = False,
-    debug: DebugOpt = False,
 ) -> None:
     """Open a shell in the target's filesystem, or run CMD there; its exit code is ours."""
     options = ShellOptions(
         target=pod,
-        connection=Connection(kubeconfig, context, namespace),
-        container=container,
-        debugger=DebuggerOptions(image, timeout, idle, reason, Overrides(profile, uid, gid)),
+        connection=common.connection(),
+        container=common.container,
+        debugger=common.debugger(),
         command=tuple(command or ()),
-        quiet=quiet,
+        quiet=common.quiet,
     )
 
     def action(ui: Ui) -> int:
@@ -184,7 +151,7 @@ def shell(
 
         return run_shell(options, ui)
 
-    run(action, quiet=quiet, debug=debug)
+    common.run(action)
 
 
 register(app)

@@ -1,12 +1,20 @@
-"""The flags every verb shares, as typer annotations (kubectl's names where kubectl has them)."""
+"""The flags every command shares, as typer annotations (kubectl's names where kubectl has them),
+and :func:`with_common`, which gives a command all of them at once."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, get_type_hints
 
 import typer
 
-from .options import Profile
+from .options import DEFAULT_IDLE, DEFAULT_IMAGE, DEFAULT_TIMEOUT, Connection, DebuggerOptions, Overrides, Profile
+
+if TYPE_CHECKING:
+    from .render import Ui
 
 NamespaceOpt = Annotated[str | None, typer.Option("-n", "--namespace", help="Namespace (default: the context's).")]
 ContextOpt = Annotated[str | None, typer.Option("--context", help="The kubeconfig context to use.")]
@@ -42,3 +50,72 @@ IdleOpt = Annotated[
 ]
 QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="No notes, warnings, banner or spinner.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
+
+
+@dataclass(frozen=True)
+class Common:
+    """The flags every dshell command takes (see :data:`COMMON`)."""
+
+    namespace: str | None
+    context: str | None
+    kubeconfig: str | None
+    container: str | None
+    image: str
+    timeout: float
+    reason: str
+    profile: Profile | None
+    uid: int | None
+    gid: int | None
+    idle: int
+    quiet: bool
+    debug: bool
+
+    def connection(self) -> Connection:
+        """Where the cluster is."""
+        return Connection(self.kubeconfig, self.context, self.namespace)
+
+    def debugger(self) -> DebuggerOptions:
+        """What the debugger is and how long to wait for it."""
+        overrides = Overrides(self.profile, self.uid, self.gid)
+        return DebuggerOptions(self.image, self.timeout, self.idle, self.reason, overrides)
+
+    def run(self, action: Callable[[Ui], int]) -> None:
+        """Run the command's action as every dshell command runs (errors to exit codes)."""
+        from .cli import run
+
+        run(action, quiet=self.quiet, debug=self.debug)
+
+
+# (name, annotation, default) of the flags in Common, in --help order.
+COMMON: tuple[tuple[str, object, object], ...] = (
+    ("namespace", NamespaceOpt, None),
+    ("context", ContextOpt, None),
+    ("kubeconfig", KubeconfigOpt, None),
+    ("container", ContainerOpt, None),
+    ("image", ImageOpt, DEFAULT_IMAGE),
+    ("timeout", TimeoutOpt, DEFAULT_TIMEOUT),
+    ("reason", ReasonOpt, ""),
+    ("profile", ProfileOpt, None),
+    ("uid", UidOpt, None),
+    ("gid", GidOpt, None),
+    ("idle", IdleOpt, DEFAULT_IDLE),
+    ("quiet", QuietOpt, False),
+    ("debug", DebugOpt, False),
+)
+
+
+def with_common(command: Callable[..., None]) -> Callable[..., None]:
+    """``command(common, ...)`` as a typer command that also takes every flag of :data:`COMMON`:
+    typer reads the signature, so the shared flags are declared once, here."""
+    hints = get_type_hints(command, include_extras=True)
+    own = [p.replace(annotation=hints[p.name]) for p in inspect.signature(command).parameters.values()][1:]
+    shared = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a) for n, a, d in COMMON]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: object) -> None:
+        common = Common(**{name: kwargs.pop(name) for name, _, _ in COMMON})  # type: ignore[arg-type]
+        command(common, **kwargs)
+
+    wrapper.__signature__ = inspect.Signature(own + shared)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in own + shared}
+    return wrapper

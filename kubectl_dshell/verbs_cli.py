@@ -3,32 +3,13 @@ in :mod:`.inspection` (imported inside each command, so ``--help`` stays fast)."
 
 from __future__ import annotations
 
-import functools
-import inspect
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, get_type_hints
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .errors import UsageError
-from .flags import (
-    ContainerOpt,
-    ContextOpt,
-    DebugOpt,
-    GidOpt,
-    IdleOpt,
-    ImageOpt,
-    KubeconfigOpt,
-    NamespaceOpt,
-    ProfileOpt,
-    QuietOpt,
-    ReasonOpt,
-    TimeoutOpt,
-    UidOpt,
-)
-from .options import DEFAULT_IDLE, DEFAULT_IMAGE, DEFAULT_TIMEOUT, Connection, DebuggerOptions, Overrides, Profile
+from .flags import Common, with_common
 
 if TYPE_CHECKING:
     from .inspection import InspectOptions
@@ -45,80 +26,20 @@ SelectorOpt = Annotated[
 ConcurrencyOpt = Annotated[int, typer.Option("--max-concurrency", min=1, help="Pods worked on at once with -l.")]
 
 
-@dataclass(frozen=True)
-class Common:
-    """The flags every inspection verb takes (see :data:`COMMON`)."""
+def inspect_options(
+    common: Common, pod: str | None, selector: str | None = None, output: str = "table", concurrency: int = 8
+) -> InspectOptions:
+    """An inspection command's options, checked before anything is read or asked."""
+    from .inspection import InspectOptions
+    from .views import FORMATS
 
-    namespace: str | None
-    context: str | None
-    kubeconfig: str | None
-    container: str | None
-    image: str
-    timeout: float
-    reason: str
-    profile: Profile | None
-    uid: int | None
-    gid: int | None
-    idle: int
-    quiet: bool
-    debug: bool
-
-    def options(self, pod: str | None, selector: str | None = None, output: str = "table", concurrency: int = 8) -> InspectOptions:
-        """The command's options, checked."""
-        from .inspection import InspectOptions
-        from .views import FORMATS
-
-        if output not in FORMATS:
-            raise UsageError(f"unknown output format {output!r}", f"use one of: {', '.join(FORMATS)}")
-        if not pod and selector is None:
-            raise UsageError("name a POD, or select pods with -l SELECTOR")
-        if pod and selector is not None:
-            raise UsageError(f"name a POD or -l {selector}, not both")
-        overrides = Overrides(self.profile, self.uid, self.gid)
-        debugger = DebuggerOptions(self.image, self.timeout, self.idle, self.reason, overrides)
-        connection = Connection(self.kubeconfig, self.context, self.namespace)
-        return InspectOptions(pod, selector, connection, self.container, debugger, output, concurrency)
-
-    def run(self, action: Callable[[Ui], int]) -> None:
-        """Run the command's action as every dshell command runs (errors to exit codes)."""
-        from .cli import run
-
-        run(action, quiet=self.quiet, debug=self.debug)
-
-
-# (name, annotation, default) of the flags in Common, in --help order.
-COMMON: tuple[tuple[str, object, object], ...] = (
-    ("namespace", NamespaceOpt, None),
-    ("context", ContextOpt, None),
-    ("kubeconfig", KubeconfigOpt, None),
-    ("container", ContainerOpt, None),
-    ("image", ImageOpt, DEFAULT_IMAGE),
-    ("timeout", TimeoutOpt, DEFAULT_TIMEOUT),
-    ("reason", ReasonOpt, ""),
-    ("profile", ProfileOpt, None),
-    ("uid", UidOpt, None),
-    ("gid", GidOpt, None),
-    ("idle", IdleOpt, DEFAULT_IDLE),
-    ("quiet", QuietOpt, False),
-    ("debug", DebugOpt, False),
-)
-
-
-def with_common(command: Callable[..., None]) -> Callable[..., None]:
-    """``command(common, ...)`` as a typer command that also takes every flag of :data:`COMMON`:
-    typer reads the signature, so the shared flags are declared once, here."""
-    hints = get_type_hints(command, include_extras=True)
-    own = [p.replace(annotation=hints[p.name]) for p in inspect.signature(command).parameters.values()][1:]
-    shared = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a) for n, a, d in COMMON]
-
-    @functools.wraps(command)
-    def wrapper(**kwargs: object) -> None:
-        common = Common(**{name: kwargs.pop(name) for name, _, _ in COMMON})  # type: ignore[arg-type]
-        command(common, **kwargs)
-
-    wrapper.__signature__ = inspect.Signature(own + shared)  # type: ignore[attr-defined]
-    wrapper.__annotations__ = {p.name: p.annotation for p in own + shared}
-    return wrapper
+    if output not in FORMATS:
+        raise UsageError(f"unknown output format {output!r}", f"use one of: {', '.join(FORMATS)}")
+    if not pod and selector is None:
+        raise UsageError("name a POD, or select pods with -l SELECTOR")
+    if pod and selector is not None:
+        raise UsageError(f"name a POD or -l {selector}, not both")
+    return InspectOptions(pod, selector, common.connection(), common.container, common.debugger(), output, concurrency)
 
 
 def check_target(text: str) -> tuple[str, int]:
@@ -155,7 +76,7 @@ def env(
         from . import verbs
         from .inspection import run_report
 
-        opts = common.options(pod, selector, output, max_concurrency)
+        opts = inspect_options(common, pod, selector, output, max_concurrency)
         return run_report(opts, "env", lambda kube, reached, u: verbs.env(kube, reached, reveal, u), ui)
 
     common.run(action)
@@ -175,7 +96,7 @@ def ps(
         from . import verbs
         from .inspection import run_report
 
-        return run_report(common.options(pod, selector, output, max_concurrency), "ps", verbs.ps, ui)
+        return run_report(inspect_options(common, pod, selector, output, max_concurrency), "ps", verbs.ps, ui)
 
     common.run(action)
 
@@ -203,7 +124,7 @@ def net(
         request = verbs.NetRequest(
             tuple(check_target(c) for c in check or ()), tuple(resolve_name(n) for n in resolve or ())
         )
-        opts = common.options(pod, selector, output, max_concurrency)
+        opts = inspect_options(common, pod, selector, output, max_concurrency)
         return run_report(opts, "net", lambda kube, reached, u: verbs.net(kube, reached, request, u), ui)
 
     common.run(action)
@@ -229,7 +150,7 @@ def ls(
         if len(args) != wanted:
             raise UsageError("ls takes " + ("PATH with -l" if selector else "POD PATH"))
         levels = 0 if recursive else depth
-        opts = common.options(args[0] if wanted == 2 else None, selector, output, max_concurrency)
+        opts = inspect_options(common, args[0] if wanted == 2 else None, selector, output, max_concurrency)
         return run_report(opts, "ls", lambda kube, reached, u: verbs.ls(kube, reached, args[-1], levels, u), ui)
 
     common.run(action)
@@ -246,7 +167,7 @@ def cat(
     def action(ui: Ui) -> int:
         from .inspection import run_cat
 
-        return run_cat(common.options(pod), path, ui)
+        return run_cat(inspect_options(common, pod), path, ui)
 
     common.run(action)
 
@@ -265,7 +186,7 @@ def cp(
         pod, sep, path = source.partition(":")
         if not sep or not pod or not path:
             raise UsageError(f"cannot parse {source!r}", "copy as POD:PATH LOCAL, e.g. cp web:/app ./app")
-        return run_cp(common.options(pod), path, local, ui)
+        return run_cp(inspect_options(common, pod), path, local, ui)
 
     common.run(action)
 
