@@ -175,32 +175,20 @@ def _cap(name: str) -> str:
     return name if name.startswith("CAP_") else "CAP_" + name
 
 
-def _secret_value(ctx: PodContext, name: str, key: str, optional: bool) -> str | None:
-    secret = ctx.secrets.get(name)
-    if secret is None:
-        if optional:
-            return None
-        raise ConfigError(f'secret "{name}" not found')
-    data = secret.get("data") or {}
-    if key not in data:
-        if optional:
-            return None
-        raise ConfigError(f"couldn't find key {key} in Secret {ctx.pod['metadata'].get('namespace', 'default')}/{name}")
-    return base64.b64decode(data[key]).decode("utf-8", errors="surrogateescape")
-
-
-def _configmap_value(ctx: PodContext, name: str, key: str, optional: bool) -> str | None:
-    cm = ctx.configmaps.get(name)
-    if cm is None:
-        if optional:
-            return None
-        raise ConfigError(f'configmap "{name}" not found')
-    data = cm.get("data") or {}
-    if key not in data:
-        if optional:
-            return None
-        raise ConfigError(f"couldn't find key {key} in ConfigMap {ctx.pod['metadata'].get('namespace', 'default')}/{name}")
-    return data[key]
+def _key_value(ctx: PodContext, kind: str, name: str, key: str, optional: bool) -> str | None:
+    """One key of a Secret or ConfigMap (a secretKeyRef or configMapKeyRef), as the kubelet resolves it."""
+    objects = ctx.secrets if kind == "Secret" else ctx.configmaps
+    obj = objects.get(name)
+    data = (obj or {}).get("data") or {}
+    if key in data:
+        value = data[key]
+        return base64.b64decode(value).decode("utf-8", errors="surrogateescape") if kind == "Secret" else value
+    if optional:
+        return None
+    if obj is None:
+        raise ConfigError(f'{kind.lower()} "{name}" not found')
+    namespace = ctx.pod["metadata"].get("namespace", "default")
+    raise ConfigError(f"couldn't find key {key} in {kind} {namespace}/{name}")
 
 
 def _field_value(ctx: PodContext, path: str) -> str:
@@ -265,10 +253,10 @@ def _env_var_value(ctx: PodContext, container: dict, var: dict, defined: dict[st
     src = var["valueFrom"]
     if "secretKeyRef" in src:
         ref = src["secretKeyRef"]
-        return _secret_value(ctx, ref["name"], ref["key"], bool(ref.get("optional")))
+        return _key_value(ctx, "Secret", ref["name"], ref["key"], bool(ref.get("optional")))
     if "configMapKeyRef" in src:
         ref = src["configMapKeyRef"]
-        return _configmap_value(ctx, ref["name"], ref["key"], bool(ref.get("optional")))
+        return _key_value(ctx, "ConfigMap", ref["name"], ref["key"], bool(ref.get("optional")))
     if "fieldRef" in src:
         return _field_value(ctx, src["fieldRef"]["fieldPath"])
     if "resourceFieldRef" in src:
