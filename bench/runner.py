@@ -27,7 +27,8 @@ def choose(opts: BenchOptions) -> list[Bench]:
         ({"1", "2"}, PromptBench()),
         ({"3"}, ExecBench()),
         ({"4"}, FactsBench()),
-        ({"5"}, CopyBench(opts.cp_bytes)),
+        ({"5"}, CopyBench(opts.cp_bytes, "5")),
+        ({"5"} if opts.cp_large_bytes else set(), CopyBench(opts.cp_large_bytes, "5L")),
         ({"6"}, HelpBench()),
         ({"7"}, FanBench(opts.fan_pods)),
     ]

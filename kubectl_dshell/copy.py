@@ -1,8 +1,9 @@
-"""``cp POD:PATH LOCAL``: the cp probe's tar stream unpacked as it arrives, atomically.
+"""``cp POD:PATH LOCAL``: the cp probe's output written as it arrives, atomically.
 
-The exec runs in a thread writing into a pipe; this thread unpacks from the pipe into a hidden
-temporary folder beside LOCAL and renames the result into place only once everything arrived, so
-a failure or Ctrl-C leaves no partial copy behind. Memory stays bounded by the pipe and a chunk.
+The probe says first what follows: a regular file's mode, mtime and size, then its bytes, written
+straight into the copy; or a tar stream (a folder), unpacked by a second thread from a pipe. Either
+way the copy grows in a hidden temporary folder beside LOCAL and is renamed into place only once
+everything arrived, so a failure or Ctrl-C leaves no partial copy behind. Memory stays bounded.
 """
 
 from __future__ import annotations
@@ -14,21 +15,23 @@ import tarfile
 import tempfile
 import threading
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from rich.progress import DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+from typing import TYPE_CHECKING, BinaryIO
 
 from .errors import DshellError, UsageError
 from .probing import run_probe
-from .untar import CHUNK, UnsafeMember, Unpacked, unpack
+from .untar import CHUNK, PERMISSIONS, UnsafeMember, Unpacked, unpack
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from .kube import Kube
     from .probing import Reached
     from .render import Ui
 
 LARGE = 8 * 1024 * 1024  # copies at least this big get a progress bar (on a terminal)
+HEADER_MAX = 256  # the header line is a few numbers: more than this without a newline is garbage
 
 
 def destination(source: str, local: str) -> Path:
@@ -46,7 +49,29 @@ def destination(source: str, local: str) -> Path:
     return path
 
 
-class _Meter:
+@dataclass(frozen=True)
+class FileHeader:
+    """A regular file's permission bits, mtime and size, as the probe saw them before reading it."""
+
+    mode: int
+    mtime: int
+    size: int
+
+
+def parse_header(line: bytes) -> FileHeader | None:
+    """The probe's first line: a FileHeader for "file MODE MTIME SIZE", None for "tar"."""
+    words = line.split()
+    try:
+        if words == [b"tar"]:
+            return None
+        if len(words) == 4 and words[0] == b"file":
+            return FileHeader(int(words[1], 8), int(words[2]), int(words[3]))
+    except ValueError:
+        pass
+    raise DshellError(f"cp received a header it cannot read: {line[:80]!r}")
+
+
+class Meter:
     """Counts bytes; shows a progress bar on stderr once the copy is large (and stderr a terminal)."""
 
     def __init__(self, ui: Ui, label: str, stack: ExitStack):
@@ -60,6 +85,8 @@ class _Meter:
     def __call__(self, count: int) -> None:
         self.done += count
         if self._bar is None and self._show and max(self.done, self.total or 0) >= LARGE:
+            from rich.progress import DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
             columns = (TextColumn("{task.description}"), DownloadColumn(), TransferSpeedColumn())
             self._bar = self._stack.enter_context(Progress(*columns, console=self._ui.err, transient=True))
             self._task = self._bar.add_task(self._label, total=self.total)
@@ -67,49 +94,139 @@ class _Meter:
             self._bar.update(self._task, completed=self.done)
 
 
-def _receive(kube: Kube, reached: Reached, source: str, write_fd: int, ui: Ui, failed: list[BaseException]) -> None:
-    try:
-        with open(write_fd, "wb") as pipe:
-            run_probe(kube, reached, "cp", [source], pipe, ui)
-    except BaseException as exc:  # handed to the unpacking thread, which reports it
-        failed.append(exc)
+class _Unpacker:
+    """A tar stream written into a pipe, unpacked under ``base`` by a thread reading the other end."""
 
+    def __init__(self, base: Path, meter: Meter):
+        read_fd, write_fd = os.pipe()
+        self.pipe = open(write_fd, "wb")  # noqa: SIM115  (closed by finish)
+        self.unpacked: Unpacked | None = None
+        self.failed: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(read_fd, base, meter), daemon=True)
+        self._thread.start()
 
-def _unpack_stream(read_fd: int, staging: Path, meter: _Meter) -> Unpacked:
-    def on_top(member: tarfile.TarInfo) -> None:
-        meter.total = member.size if member.isreg() else None
+    def _run(self, read_fd: int, base: Path, meter: Meter) -> None:
+        def on_top(member: tarfile.TarInfo) -> None:
+            meter.total = member.size if member.isreg() else None
 
-    with open(read_fd, "rb") as pipe:
-        # Stream mode reads in tar's 10 KiB records unless told otherwise: 40 times the reads.
-        with tarfile.open(fileobj=pipe, mode="r|", bufsize=CHUNK) as tar:
-            unpacked = unpack(tar, staging / "copy", meter, on_top)
-        while pipe.read(CHUNK):  # tar's padding after the end marker: the sender must finish writing
+        try:
+            with open(read_fd, "rb") as pipe:
+                # Stream mode reads in tar's 10 KiB records unless told otherwise: 40 times the reads.
+                with tarfile.open(fileobj=pipe, mode="r|", bufsize=CHUNK) as tar:
+                    self.unpacked = unpack(tar, base, meter, on_top)
+                while pipe.read(CHUNK):  # tar's padding after the end marker: let the writer finish
+                    pass
+        except BaseException as exc:  # reported by finish(); the writer meanwhile sees a broken pipe
+            self.failed = exc
+
+    def finish(self) -> Unpacked:
+        """Wait for the unpacking to end (the pipe closed first); what it unpacked."""
+        try:
+            self.pipe.close()
+        except BrokenPipeError:  # the reader gave up: its own error says why
             pass
-    return unpacked
+        self._thread.join()
+        if self.failed is not None:
+            raise self.failed
+        return self.unpacked or Unpacked()
+
+    def abandon(self) -> None:
+        """Stop feeding the thread (after a failure); it ends at the pipe's end."""
+        try:
+            self.pipe.close()
+        except OSError:
+            pass
+        self._thread.join(timeout=5)
+
+
+class Receiver:
+    """The probe's stdout: its header line, then a file's bytes into the copy or a tar stream into a pipe."""
+
+    def __init__(self, base: Path, meter: Meter):
+        self.base, self._meter = base, meter
+        self._head = bytearray()
+        self.header: FileHeader | None = None
+        self._body: BinaryIO | None = None
+        self.unpacker: _Unpacker | None = None
+
+    def write(self, data: bytes) -> int:
+        """Take the next piece of output."""
+        if self._body is None:
+            data = self._start(data)
+            if self._body is None:
+                return len(data)
+        if data:
+            self._body.write(data)
+            if self.header is not None:
+                self._meter(len(data))
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing is held back: the pump may call this after every frame."""
+
+    def _start(self, data: bytes) -> bytes:
+        """Collect the header line; once complete, open where the rest goes and return the rest."""
+        self._head += data
+        line, newline, rest = self._head.partition(b"\n")
+        if not newline:
+            if len(self._head) > HEADER_MAX:
+                parse_header(bytes(self._head))
+            return b""
+        self.header = parse_header(bytes(line))
+        if self.header is None:
+            self.unpacker = _Unpacker(self.base, self._meter)
+            self._body = self.unpacker.pipe
+        else:
+            self._meter.total = self.header.size
+            self._body = open(self.base, "xb")  # noqa: SIM115  (closed by finish)
+        return bytes(rest)
+
+    def finish(self, source: str, ui: Ui) -> Unpacked:
+        """After the probe succeeded: the file's metadata applied, or the unpacking awaited."""
+        if self._body is None:
+            raise DshellError(f"cp received nothing for {source}")
+        if self.unpacker is not None:
+            return self.unpacker.finish()
+        self._body.close()
+        header, written = self.header, self._meter.done
+        assert header is not None  # a body without an unpacker is a file
+        os.chmod(self.base, header.mode & PERMISSIONS)
+        os.utime(self.base, (header.mtime, header.mtime))
+        if written != header.size:
+            ui.warn(f"{source} changed while it was copied: {header.size} bytes when it started, {written} copied")
+        return Unpacked(top=self.base, files=1, size=written)
+
+    def abandon(self) -> None:
+        """Release what a failed copy holds open."""
+        if self.unpacker is not None:
+            self.unpacker.abandon()
+        elif self._body is not None:
+            self._body.close()
 
 
 def copy_out(kube: Kube, reached: Reached, source: str, local: str, ui: Ui) -> Unpacked:
     """Copy ``source`` (a target path) to ``local``; what was copied."""
     dest = destination(source, local)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.dshell-", dir=dest.parent))
-    read_fd, write_fd = os.pipe()
-    failed: list[BaseException] = []
-    receiver = threading.Thread(target=_receive, args=(kube, reached, source, write_fd, ui, failed), daemon=True)
     try:
-        receiver.start()
         with ExitStack() as stack:
-            unpacked = _unpack_stream(read_fd, staging, _Meter(ui, f"{reached.target.name}:{source}", stack))
-        receiver.join()
-        if failed:
-            raise failed[0]
-        if unpacked.top is None:
-            raise DshellError(f"cp received nothing for {source}")
+            receiver = Receiver(staging / "copy", Meter(ui, f"{reached.target.name}:{source}", stack))
+            try:
+                run_probe(kube, reached, "cp", [source], receiver, ui)
+                unpacked = receiver.finish(source, ui)
+            except BaseException as exc:
+                receiver.abandon()
+                raise _explained(exc, receiver, source, dest) from None
         os.replace(staging / "copy", dest)
         return unpacked
-    except (tarfile.TarError, UnsafeMember, OSError) as exc:
-        receiver.join(timeout=5)
-        if failed:
-            raise failed[0] from None
-        raise DshellError(f"cannot copy {source} to {dest}: {exc}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _explained(exc: BaseException, receiver: Receiver, source: str, dest: Path) -> BaseException:
+    """The error to report: the unpacking's own failure first (a broken pipe is its symptom)."""
+    unpacking = receiver.unpacker.failed if receiver.unpacker is not None else None
+    cause = unpacking or exc
+    if isinstance(cause, (tarfile.TarError, UnsafeMember, OSError)):
+        return DshellError(f"cannot copy {source} to {dest}: {cause}")
+    return cause

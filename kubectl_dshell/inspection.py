@@ -10,16 +10,14 @@ from typing import Any
 
 from rich.console import Console
 
-from .copy import copy_out
 from .errors import CheckFailed, DshellError, ExitCode
 from .kube import Kube
 from .options import Connection, DebuggerOptions
-from .probing import Reached, reach
+from .probing import Reached, reach, reach_named
 from .render import Ui
 from .selection import DEFAULT_CONCURRENCY, PodOutcome, fan_out, select
-from .target import Target, resolve
+from .target import Target
 from .views import render
-from .verbs import cat
 
 PIPE_WIDTH = 200  # table width when stdout is not a terminal (rich would use 80)
 Collect = Callable[[Kube, Reached, Ui], Any]
@@ -43,13 +41,6 @@ def stdout_console() -> Console:
     return Console(file=sys.stdout, width=None if sys.stdout.isatty() else PIPE_WIDTH, soft_wrap=False)
 
 
-def _one(kube: Kube, opts: InspectOptions, ui: Ui) -> Reached:
-    target = resolve(kube, opts.pod, kube.namespace, opts.container)
-    if target.note:
-        ui.note(target.note)
-    return reach(kube, target, opts.debugger, ui)
-
-
 def _many(kube: Kube, opts: InspectOptions, collect: Collect, ui: Ui) -> list[PodOutcome]:
     quiet_ui = Ui(ui.err, ui.quiet, spinner=False)
 
@@ -70,7 +61,7 @@ def run_report(opts: InspectOptions, verb: str, collect: Collect, ui: Ui) -> int
     """env, ps, net or ls on one pod or many; the exit code (the first failed pod's, if any)."""
     kube = Kube.connect(opts.connection)
     if opts.selector is None:
-        reached = _one(kube, opts, ui)
+        reached = reach_named(kube, opts.pod, opts.container, opts.debugger, ui)
         outcomes = [PodOutcome(reached.target.namespace, reached.target.name, collect(kube, reached, ui))]
     else:
         outcomes = _many(kube, opts, collect, ui)
@@ -83,25 +74,4 @@ def run_report(opts: InspectOptions, verb: str, collect: Collect, ui: Ui) -> int
     if any(not c["ok"] for c in checks):
         ui.error(CheckFailed("a --check or --resolve failed (see above)"))
         return CheckFailed.exit_code
-    return ExitCode.OK
-
-
-def run_cat(opts: InspectOptions, path: str, ui: Ui) -> int:
-    """cat: the file's bytes to stdout."""
-    kube = Kube.connect(opts.connection)
-    cat(kube, _one(kube, opts, ui), path, ui.stdout, ui)
-    return ExitCode.OK
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
-def run_cp(opts: InspectOptions, source: str, local: str, ui: Ui) -> int:
-    """cp: a file or folder of the target to ``local``."""
-    kube = Kube.connect(opts.connection)
-    reached = _one(kube, opts, ui)
-    copied = copy_out(kube, reached, source, local, ui)
-    skipped = f", {_count(copied.skipped, 'special file')} skipped" if copied.skipped else ""
-    ui.note(f"copied {_count(copied.files, 'file')}, {_count(copied.size, 'byte')}{skipped}")
     return ExitCode.OK

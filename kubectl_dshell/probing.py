@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from .errors import AccessDenied, DshellError, NotReady, PathNotFound, UsageError
 from .probes.runner import Mode, SessionArgs, probe_command
 from .probes.sections import FAILED, Failure, parse_failure, text, warnings
-from .pump import Wiring, pump
+from .pump import Sink, Wiring, pump
 from .session import ensure_debugger, exit_code
-from .target import container_id
+from .target import container_id, resolve
 
 if TYPE_CHECKING:
     from .identity import Identity
@@ -48,6 +48,14 @@ def reach(kube: Kube, target: Target, opts: DebuggerOptions, ui: Ui) -> Reached:
     return Reached(target, debugger, identity)
 
 
+def reach_named(kube: Kube, pod: str | None, container: str | None, opts: DebuggerOptions, ui: Ui) -> Reached:
+    """Resolve POD (NAME, pod/NAME or TYPE/NAME, in the client's namespace) and reach its debugger."""
+    target = resolve(kube, pod, kube.namespace, container)
+    if target.note:
+        ui.note(target.note)
+    return reach(kube, target, opts, ui)
+
+
 def explain(failure: Failure, verb: str) -> DshellError:
     """The user's error for a probe's failure report."""
     subject, ids = failure.subject, f"uid {failure.uid} gid {failure.gid}"
@@ -80,7 +88,7 @@ def check(code: int, stderr: bytes, verb: str, debugger: str) -> None:
     raise DshellError(f"{verb} failed in debugger {debugger}: {last}")
 
 
-def run_probe(kube: Kube, reached: Reached, verb: str, args: list[str], stdout: BinaryIO, ui: Ui) -> None:
+def run_probe(kube: Kube, reached: Reached, verb: str, args: list[str], stdout: Sink, ui: Ui) -> None:
     """Run ``verb``'s probe with ``args`` in one exec, its stdout to ``stdout``; raise its failure."""
     target, identity = reached.target, reached.identity
     session = SessionArgs(

@@ -10,11 +10,21 @@ import os
 import select
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 from .channels import STATUS, STDERR, STDOUT, ExitStatus, exit_status
 
 READ_SIZE = 64 * 1024
+
+
+class Sink(Protocol):
+    """Where a channel's bytes go: a binary file, or anything that takes bytes the same way."""
+
+    def write(self, data: bytes, /) -> object:
+        """Take the next piece."""
+
+    def flush(self) -> object:
+        """Pass on what was taken (a terminal shows output as it comes)."""
 
 
 class Stream(Protocol):
@@ -40,8 +50,8 @@ class Stream(Protocol):
 class Wiring:
     """Local ends: where output goes, where input comes from, and an optional wake-up pipe."""
 
-    stdout: BinaryIO
-    stderr: BinaryIO
+    stdout: Sink
+    stderr: Sink
     stdin_fd: int | None = None
     wake_fd: int | None = None
     on_wake: Callable[[], None] | None = None

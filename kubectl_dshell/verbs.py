@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from .probes.environ import Variable, variables
 from .probes.listing import Listing, parse_listing
 from .probes.netreport import NetReport, parse_net
 from .probes.processes import Process, parse_processes, pod_owners
-from .probing import capture, run_probe
+from .probing import capture
 
 if TYPE_CHECKING:
     from .kube import Kube
@@ -90,8 +90,3 @@ def net(kube: Kube, reached: Reached, request: NetRequest, ui: Ui) -> NetReport:
 def ls(kube: Kube, reached: Reached, path: str, depth: int, ui: Ui) -> Listing:
     """``ls``: the entries at ``path`` (``depth`` levels; 0 for all)."""
     return parse_listing(capture(kube, reached, "ls", [path, str(depth)], ui))
-
-
-def cat(kube: Kube, reached: Reached, path: str, out: BinaryIO, ui: Ui) -> None:
-    """``cat``: the file's bytes to ``out`` as they arrive."""
-    run_probe(kube, reached, "cat", [path], out, ui)

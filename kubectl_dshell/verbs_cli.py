@@ -165,7 +165,7 @@ def cat(
     """A file's exact bytes, to stdout."""
 
     def action(ui: Ui) -> int:
-        from .inspection import run_cat
+        from .transfer import run_cat
 
         return run_cat(inspect_options(common, pod), path, ui)
 
@@ -181,7 +181,7 @@ def cp(
     """Copy a file or folder out of the target (no tar needed there): modes kept, never a partial copy."""
 
     def action(ui: Ui) -> int:
-        from .inspection import run_cp
+        from .transfer import run_cp
 
         pod, sep, path = source.partition(":")
         if not sep or not pod or not path:

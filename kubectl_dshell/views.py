@@ -96,9 +96,15 @@ def net_tables(report: NetReport) -> list[Table]:
         rows = ((c["target"], "ok" if c["ok"] else "FAILED", c["ms"], c["error"]) for c in report.checks)
         tables.append(_rows(_table("Checks", "TARGET", "RESULT", "MS", "ERROR"), rows))
     if report.resolves:
-        rows = ((r["name"], " ".join(r["addresses"]) or None, r["server"], r["error"]) for r in report.resolves)
+        rows = ((_asked(r), " ".join(r["addresses"]) or None, r["server"], r["error"]) for r in report.resolves)
         tables.append(_rows(_table("Resolve", "NAME", "ADDRESSES", "SERVER", "ERROR"), rows))
     return tables
+
+
+def _asked(resolve: dict) -> str:
+    """The name asked, and the name that answered when a search domain completed it."""
+    answered = resolve["answered_as"]
+    return resolve["name"] if answered in (None, resolve["name"]) else f"{resolve['name']} -> {answered}"
 
 
 def ls_tables(listing: Listing) -> list[Table]:

@@ -8,7 +8,8 @@
 # /proc/PID/fd), per process "pid" and "argv", "sysfs" (mtu, operstate and address of each
 # interface, as grep -H prints them), "addr" (ip -o addr), "route", "ipv6_route", "resolv"
 # (the target's /etc/resolv.conf); then per check "check" (HOST PORT) and "result" (start and end
-# uptime, exit status, what nc said), per name "resolve" (NAME) and "result" (nslookup's output).
+# uptime, exit status, what nc said), per name "resolve" (NAME) and "result" (each name tried:
+# nslookup's output).
 
 seconds=$1
 shift
@@ -38,11 +39,34 @@ net_check() {
     printf '%s %s %s\n%s' "${start%% *}" "${end%% *}" "$status" "$said"
 }
 
-# net_resolve NAME: nslookup through the target's first nameserver.
+# net_names NAME: the names the pod's resolver asks for, in its order (resolv.conf(5), as glibc and
+# musl do): with fewer dots than ndots, NAME under each search domain first, then NAME itself; with
+# as many or more, NAME first; with a trailing dot, NAME only. NAME reaches awk as ARGV, unparsed.
+net_names() {
+    conf=$dshell_root/etc/resolv.conf
+    case $1 in *.) printf '%s\n' "$1"; return ;; esac
+    [ -r "$conf" ] || { printf '%s\n' "$1"; return; }
+    awk 'BEGIN { name = ARGV[1]; ARGV[1] = ""; ndots = 1 }
+        $1 == "search" || $1 == "domain" { n = 0; for (i = 2; i <= NF; i++) domains[++n] = $i }
+        $1 == "options" { for (i = 2; i <= NF; i++) if ($i ~ /^ndots:[0-9]+$/) ndots = substr($i, 7) + 0 }
+        END {
+            first = gsub(/\./, ".", name) >= ndots
+            if (first) print name
+            for (i = 1; i <= n; i++) print name "." domains[i]
+            if (!first) print name
+        }' "$1" "$conf"
+}
+
+# net_resolve NAME: each name the resolver would try, through the target's first nameserver, until
+# one has an address or the server does not answer: "try NAME", nslookup's output, "exit STATUS".
 net_resolve() {
     server=$(awk '$1 == "nameserver" { print $2; exit }' "$dshell_root/etc/resolv.conf" 2>/dev/null)
-    nslookup -timeout="$seconds" -retry=1 "$1" ${server:+"$server"} 2>&1
-    printf 'exit %s\n' "$?"
+    net_names "$1" | while IFS= read -r name; do
+        said=$(nslookup -timeout="$seconds" -retry=1 "$name" ${server:+"$server"} 2>&1)
+        status=$?
+        printf 'try %s\n%s\nexit %s\n' "$name" "$said" "$status"
+        case $said in *"Name:"* | *"timed out"*) break ;; esac
+    done
 }
 
 while [ "$#" -gt 0 ]; do

@@ -20,9 +20,21 @@ def parse_check(target: str, result: bytes, seconds: int) -> dict:
     return {"target": target, "ok": False, "error": error, "ms": ms}
 
 
-def parse_resolve(name: str, result: bytes, seconds: int) -> dict:
-    """A name lookup: ``{"name", "ok", "addresses", "server", "error"}`` from nslookup's output."""
-    lines = text(result).splitlines()
+def _attempts(name: str, lines: list[str]) -> list[tuple[str, list[str]]]:
+    """The output split per name tried ("try NAME" starts each); output without one is all NAME's."""
+    attempts: list[tuple[str, list[str]]] = []
+    for line in lines:
+        if line.startswith("try "):
+            attempts.append((line.removeprefix("try "), []))
+        elif attempts:
+            attempts[-1][1].append(line)
+        else:
+            attempts.append((name, [line]))
+    return attempts
+
+
+def _lookup(lines: list[str], seconds: int) -> dict:
+    """One nslookup: ``{"ok", "addresses", "server", "error"}``."""
     status = lines[-1].removeprefix("exit ") if lines and lines[-1].startswith("exit ") else "?"
     addresses, server, answered = [], None, False
     for line in lines:
@@ -35,5 +47,24 @@ def parse_resolve(name: str, result: bytes, seconds: int) -> dict:
             addresses.append(value.strip())
     errors = [line.lstrip("*; ").strip() for line in lines if line.startswith(("** ", ";; "))]
     ok = status == "0" and bool(addresses)
-    error = None if ok else (errors[-1] if errors else f"no answer within {seconds}s")
-    return {"name": name, "ok": ok, "addresses": addresses, "server": server, "error": error}
+    if ok:
+        error = None
+    elif errors:
+        error = errors[-1]
+    else:  # a name that exists with no address answers NOERROR and nothing else
+        error = "no A or AAAA record" if status == "0" else f"no answer within {seconds}s"
+    return {"ok": ok, "addresses": addresses, "server": server, "error": error}
+
+
+def parse_resolve(name: str, result: bytes, seconds: int) -> dict:
+    """A name lookup as the pod's resolver makes it (search domains, ndots): ``{"name", "ok",
+    "addresses", "server", "error", "answered_as", "tried"}``. A failure reports the lookup of NAME
+    itself, the one a person asked about, rather than that of NAME under some search domain."""
+    looked = [(queried, _lookup(lines, seconds)) for queried, lines in _attempts(name, text(result).splitlines())]
+    if not looked:
+        failed = {"ok": False, "addresses": [], "server": None, "error": "the lookup did not run"}
+        return {"name": name, **failed, "answered_as": None, "tried": []}
+    answered = next(((queried, found) for queried, found in looked if found["ok"]), None)
+    asked = next(((q, found) for q, found in looked if q.rstrip(".") == name.rstrip(".")), looked[-1])
+    queried, shown = answered or asked
+    return {"name": name, **shown, "answered_as": queried if shown["ok"] else None, "tried": [q for q, _ in looked]}

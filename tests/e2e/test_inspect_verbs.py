@@ -139,3 +139,23 @@ def test_web_secrets_checks_config_errors_and_one_exec_each(cluster, tmp_path: P
     if cluster.simulated:  # one exec round trip per verb, failed ones included (the debugger ran already)
         execs = [r for r in _requests_since(cluster, since)["requests"] if r["path"].endswith("/exec")]
         assert [r["path"] for r in execs] == ["/api/v1/namespaces/default/pods/web/exec"] * len(commands)
+
+
+def test_net_resolve_asks_the_cluster_dns_as_the_pod_would(cluster) -> None:
+    # Short names, as an application would look them up: the pod's search domains complete them,
+    # whatever the cluster's domain is.
+    env, known, unknown = calls(
+        cluster,
+        ("env", "web", "-o", "json"),
+        ("net", "web", "--resolve", "kubernetes.default", "-o", "json"),
+        ("net", "web", "--resolve", "no-such-name.default", "-o", "json"),
+    )
+    host = {v["name"]: v["value"] for v in _json(env)["variables"]}["KUBERNETES_SERVICE_HOST"]
+    assert known.returncode == 0, known.stderr.decode()
+    [resolved] = _json(known)["resolves"]
+    assert resolved["ok"] is True and host in resolved["addresses"], resolved
+    assert resolved["answered_as"].startswith("kubernetes.default.svc."), resolved
+    assert unknown.returncode == 14 and b"a --check or --resolve failed" in unknown.stderr
+    [failed] = _json(unknown)["resolves"]
+    assert (failed["ok"], failed["addresses"], failed["tried"][-1]) == (False, [], "no-such-name.default"), failed
+    assert failed["error"].startswith("server can't find no-such-name.default: "), failed

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from kubectl_dshell.probes.environ import looks_secret, variables
 from kubectl_dshell.probes.listing import parse_listing
+from kubectl_dshell.probes.netchecks import parse_resolve
 from kubectl_dshell.probes.netreport import parse_net
 from kubectl_dshell.probes.processes import pod_owners, parse_processes, tree
 from kubectl_dshell.probes.sections import parse_failure
@@ -133,3 +134,38 @@ def test_a_failure_report_keeps_its_subject_whole() -> None:
     failure = parse_failure(b"noise\ndshell-error\tmissing\t65532\t65532\t/a\tb\nc\n")
     assert failure is not None and (failure.kind, failure.uid, failure.subject) == ("missing", "65532", "/a\tb\nc")
     assert parse_failure(b"cat: read error\n") is None
+
+
+def _nslookup(name: str, *answer: str, status: int = 0, error: str | None = None) -> str:
+    """busybox 1.35 nslookup's output as the net probe wraps it (seen against the simulator's DNS)."""
+    lines = [f"try {name}", "Server:\t\t10.96.0.10", "Address:\t10.96.0.10:53", ""]
+    lines += [line for address in answer for line in (f"Name:\t{name}", f"Address: {address}", "")]
+    lines += [f"** server can't find {name}: {error}"] * 2 if error else []
+    return "\n".join([*lines, f"exit {status}"]) + "\n"
+
+
+def test_a_short_name_is_answered_under_a_search_domain() -> None:
+    output = _nslookup("db.default.svc.cluster.local", status=1, error="NXDOMAIN") + _nslookup(
+        "db.svc.cluster.local", "10.96.4.2"
+    )
+    found = parse_resolve("db", output.encode(), 3)
+    assert found == {
+        "name": "db", "ok": True, "addresses": ["10.96.4.2"], "server": "10.96.0.10", "error": None,
+        "answered_as": "db.svc.cluster.local", "tried": ["db.default.svc.cluster.local", "db.svc.cluster.local"],
+    }
+
+
+def test_a_failed_lookup_reports_the_name_asked_not_a_search_completion() -> None:
+    output = _nslookup("db.x.default.svc.cluster.local", status=1, error="NXDOMAIN") + _nslookup(
+        "db.x", status=1, error="SERVFAIL"
+    )
+    found = parse_resolve("db.x", output.encode(), 3)
+    assert (found["ok"], found["error"], found["answered_as"]) == (False, "server can't find db.x: SERVFAIL", None)
+
+
+def test_a_name_without_addresses_and_a_silent_server_are_told_apart() -> None:
+    nodata = parse_resolve("svc.cluster.local", _nslookup("svc.cluster.local").encode(), 3)
+    assert (nodata["ok"], nodata["error"]) == (False, "no A or AAAA record")
+    silent = parse_resolve("db", b"try db\nexit 1\n", 3)
+    assert (silent["ok"], silent["error"]) == (False, "no answer within 3s")
+    assert parse_resolve("db", b"", 3)["error"] == "the lookup did not run"

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kubectl_dshell.copy import FileHeader, parse_header
 from kubectl_dshell.probes.listing import parse_listing
 from kubectl_dshell.probes.runner import Mode, probe_script
 from kubectl_dshell.probes.sections import parse_failure
@@ -85,10 +86,28 @@ def test_missing_and_private_paths_are_told_apart(sandbox) -> None:
 def test_cp_streams_a_folder_as_tar_with_links_kept(sandbox) -> None:
     result = probe(sandbox, "cp", "/etc")
     assert result.returncode == 0, result.stderr
-    with tarfile.open(fileobj=io.BytesIO(result.stdout)) as tar:
+    header, _, stream = result.stdout.partition(b"\n")
+    assert parse_header(header) is None  # "tar"
+    with tarfile.open(fileobj=io.BytesIO(stream)) as tar:
         members = {m.name: m for m in tar.getmembers()}
     assert members["./etc/lt"].issym() and members["./etc/lt"].linkname == "/etc/marker"
     assert members["./etc/marker"].size == len(b"target-root\n")
+
+
+def test_cp_sends_a_file_raw_after_its_mode_mtime_and_size(sandbox) -> None:
+    _, target = sandbox
+    data = bytes(range(256)) * 300 + b"\n\0tail"
+    file = target.root / "data" / "blob"
+    file.write_bytes(data)
+    file.chmod(0o4755)
+    os.utime(file, (1_600_000_000, 1_600_000_000))
+    try:
+        result = probe(sandbox, "cp", "/data/blob")
+    finally:
+        file.unlink()
+    header, _, body = result.stdout.partition(b"\n")
+    assert (result.returncode, body) == (0, data), result.stderr
+    assert parse_header(header) == FileHeader(0o4755, 1_600_000_000, len(data))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

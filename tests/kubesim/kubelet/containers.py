@@ -12,18 +12,19 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..runtime.network import KUBERNETES_SERVICE_IP
 from ..runtime.spec import DEFAULT_CAPS, ContainerSpec, ImageConfig, Mount
 
 # The env vars the kubelet adds for the `kubernetes` service in the default namespace.
 SERVICE_ENV = (
-    ("KUBERNETES_SERVICE_HOST", "10.96.0.1"),
+    ("KUBERNETES_SERVICE_HOST", KUBERNETES_SERVICE_IP),
     ("KUBERNETES_SERVICE_PORT", "443"),
     ("KUBERNETES_SERVICE_PORT_HTTPS", "443"),
-    ("KUBERNETES_PORT", "tcp://10.96.0.1:443"),
-    ("KUBERNETES_PORT_443_TCP", "tcp://10.96.0.1:443"),
+    ("KUBERNETES_PORT", f"tcp://{KUBERNETES_SERVICE_IP}:443"),
+    ("KUBERNETES_PORT_443_TCP", f"tcp://{KUBERNETES_SERVICE_IP}:443"),
     ("KUBERNETES_PORT_443_TCP_PROTO", "tcp"),
     ("KUBERNETES_PORT_443_TCP_PORT", "443"),
-    ("KUBERNETES_PORT_443_TCP_ADDR", "10.96.0.1"),
+    ("KUBERNETES_PORT_443_TCP_ADDR", KUBERNETES_SERVICE_IP),
 )
 
 ALL_CAPS = frozenset(

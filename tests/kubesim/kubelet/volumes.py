@@ -13,9 +13,8 @@ import os
 import time
 from pathlib import Path
 
+from ..runtime.network import CLUSTER_DNS
 from .containers import ConfigError, PodContext
-
-CLUSTER_DNS = "10.96.0.10"
 
 
 def write_atomic_payload(folder: Path, files: dict[str, tuple[bytes, int]]) -> None:

@@ -1,7 +1,8 @@
 """The node's pod network: a bridge in the holder's network namespace and a veth per pod.
 
 Like a bridge CNI plugin: each pod's eth0 gets the next free address of 10.244.0.0/24 and a
-default route via the bridge, so pods reach each other by IP; the host's network is not involved.
+default route via the bridge, so pods reach each other by IP, and the cluster DNS's address is
+local to the holder's namespace; the host's network is not involved.
 Commands run with ``ip -batch`` inside the target namespace (nsenter --net), as CNI plugins do.
 """
 
@@ -11,6 +12,8 @@ import subprocess
 import threading
 
 BRIDGE = "cni0"
+KUBERNETES_SERVICE_IP = "10.96.0.1"  # the `kubernetes` Service's ClusterIP, as pods are told it
+CLUSTER_DNS = "10.96.0.10"  # the kube-dns Service's ClusterIP: pods' nameserver
 PREFIX = "10.244.0."
 GATEWAY = f"{PREFIX}1"
 PREFIX_LEN = 24
@@ -44,6 +47,13 @@ def setup_bridge(node_pid: int) -> None:
             f"link set {BRIDGE} up",
         ],
     )
+
+
+def add_service_address(node_pid: int, ip: str) -> None:
+    """Make a Service's ClusterIP local to the holder's network namespace, so that a server bound
+    there answers pods through their default route (kube-proxy's IPVS mode binds ClusterIPs to a
+    dummy interface the same way; this kernel has no dummy driver, so lo holds it)."""
+    ip_batch(node_pid, [f"addr add {ip}/32 dev lo"])
 
 
 def connect_pod(node_pid: int, pod_pid: int, ip: str, veth: str) -> None:

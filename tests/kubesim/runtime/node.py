@@ -1,4 +1,5 @@
-"""The simulator's node runtime: pod sandboxes and containers as real Linux processes.
+"""The simulator's node runtime: pod sandboxes and containers as real Linux processes, and the
+cluster DNS they use.
 
 The kubelet resolves pods into ContainerSpecs and calls :class:`Node`; exec and attach sessions
 reach the API side as contracts.StreamSession. Everything the node starts is a descendant of its
@@ -13,6 +14,7 @@ import secrets
 import shutil
 import subprocess
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,10 +22,14 @@ from . import cleanup
 from .build import BUILD_DIR, Helpers, build_helpers
 from .cgroups import CgroupTree
 from .container import Container, Placement, start_container
+from .dns import DnsServer
+from .dnszone import ClusterZone
 from .errors import StartError
 from .holder import Holder
 from .images import Images, build_images
-from .network import AddressPool, NetworkError, connect_pod, setup_bridge
+from .network import (
+    CLUSTER_DNS, KUBERNETES_SERVICE_IP, AddressPool, NetworkError, add_service_address, connect_pod, setup_bridge,
+)
 from .nsargs import Namespaces, RootDirs
 from .spec import ContainerSpec, ImageConfig
 
@@ -65,6 +71,7 @@ class Node:
         self._cache_dir = cache_dir
         self._helpers: Helpers | None = None
         self._holder: Holder | None = None
+        self._dns: DnsServer | None = None
         # Named by the simulator's pid, so sweep() can tell a crashed run's cgroups.
         self._cgroups = CgroupTree(f"{os.getpid()}-{secrets.token_hex(4)}")
         self._addresses = AddressPool()
@@ -74,7 +81,7 @@ class Node:
         self._stopped = False
 
     def start(self) -> None:
-        """Build helpers and images (cached), start the node holder and its bridge."""
+        """Build helpers and images (cached), start the node holder, its bridge and the cluster DNS."""
         self._helpers = build_helpers(self._cache_dir)
         self.images = build_images(self._helpers, self._cache_dir / "images")
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -86,6 +93,10 @@ class Node:
         self._holder.start()
         self._pidns_inode = os.stat(self._holder.ns("pid")).st_ino
         setup_bridge(self._holder.pid)
+        zone = _cluster_zone()
+        add_service_address(self._holder.pid, zone.dns_ip)
+        self._dns = DnsServer(self._holder.ns("net"), zone)
+        self._dns.start()
 
     def stop(self) -> None:
         """Kill everything this node made and remove its state. Idempotent; no locks taken, so
@@ -93,6 +104,8 @@ class Node:
         if self._stopped:
             return
         self._stopped = True
+        if self._dns is not None:
+            self._dns.stop()
         if self._holder is not None:
             self._holder.kill()
         for container in list(self._containers.values()):
@@ -195,6 +208,15 @@ class Node:
     def sweep(root: Path) -> list[str]:
         """Remove state folders and cgroups left by crashed runs under ``root``; what was removed."""
         return cleanup.sweep(root)
+
+
+def _cluster_zone() -> ClusterZone:
+    """The Services the cluster DNS knows: the API's and its own, at the addresses pods are given."""
+    services = {
+        ("kubernetes", "default"): KUBERNETES_SERVICE_IP,
+        ("kube-dns", "kube-system"): CLUSTER_DNS,
+    }
+    return ClusterZone(services, dns_ip=CLUSTER_DNS, serial=int(time.time()))
 
 
 def _pause_spec(image: ImageConfig, sandbox_id: str) -> ContainerSpec:

@@ -1,0 +1,94 @@
+"""cp's receiving end: the probe's header line, then a file written as it arrives or a tar stream
+unpacked by a second thread; metadata applied, changes during the copy reported."""
+
+from __future__ import annotations
+
+import io
+import stat
+import tarfile
+from contextlib import ExitStack, suppress
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from kubectl_dshell.copy import FileHeader, Meter, Receiver, parse_header
+from kubectl_dshell.errors import DshellError
+from kubectl_dshell.render import Ui
+from kubectl_dshell.untar import UnsafeMember
+
+
+def _ui() -> tuple[Ui, io.StringIO]:
+    said = io.StringIO()
+    return Ui(Console(file=said, width=200)), said
+
+
+def _receive(base: Path, pieces: list[bytes], source: str = "/data/f") -> tuple[object, str]:
+    ui, said = _ui()
+    with ExitStack() as stack:
+        receiver = Receiver(base, Meter(ui, "pod:" + source, stack))
+        try:
+            for piece in pieces:
+                receiver.write(piece)
+            return receiver.finish(source, ui), said.getvalue()
+        finally:
+            receiver.abandon()
+
+
+def _tar_bytes(name: str, content: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        info = tarfile.TarInfo(name)
+        info.size, info.mode = len(content), 0o640
+        tar.addfile(info, io.BytesIO(content))
+    return buffer.getvalue()
+
+
+def test_headers_are_read_or_refused() -> None:
+    assert parse_header(b"file 4755 1700000000 12") == FileHeader(0o4755, 1_700_000_000, 12)
+    assert parse_header(b"tar") is None
+    for garbage in (b"file 9x 1 2", b"file 644 1", b"\x7fELF", b""):
+        with pytest.raises(DshellError, match="cp received a header it cannot read"):
+            parse_header(garbage)
+
+
+def test_a_file_split_anywhere_arrives_whole_with_its_mode_and_mtime(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 100
+    stream = b"file 4751 1600000000 %d\n" % len(data) + data
+    pieces = [stream[:3], stream[3:30], stream[30:1000], stream[1000:]]  # the header line cut twice
+    done, said = _receive(tmp_path / "copy", pieces)
+    copy = tmp_path / "copy"
+    assert (done.files, done.size, copy.read_bytes()) == (1, len(data), data)
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o751  # setuid dropped
+    assert copy.stat().st_mtime == 1_600_000_000 and said == ""
+
+
+def test_a_file_that_changed_size_while_copied_is_reported(tmp_path: Path) -> None:
+    done, said = _receive(tmp_path / "copy", [b"file 644 1 10\n", b"grown to 15 b"])
+    assert done.size == 13 and (tmp_path / "copy").read_bytes() == b"grown to 15 b"
+    assert "/data/f changed while it was copied: 10 bytes when it started, 13 copied" in said
+
+
+def test_a_tar_stream_is_unpacked(tmp_path: Path) -> None:
+    stream = b"tar\n" + _tar_bytes("./conf", b"greeting: hello\n")
+    done, _ = _receive(tmp_path / "copy", [stream[:2], stream[2:700], stream[700:]])
+    assert (done.files, (tmp_path / "copy").read_bytes()) == (1, b"greeting: hello\n")
+
+
+def test_an_unsafe_tar_member_stops_the_copy_with_its_name(tmp_path: Path) -> None:
+    stream = b"tar\n" + _tar_bytes("../evil", b"x")
+    ui, _ = _ui()
+    with ExitStack() as stack:
+        receiver = Receiver(tmp_path / "copy", Meter(ui, "pod:/d", stack))
+        with suppress(BrokenPipeError):  # the unpacking may have stopped reading already
+            receiver.write(stream)
+        with pytest.raises(UnsafeMember, match=r"^\.\./evil$"):
+            receiver.finish("/d", ui)
+    assert not (tmp_path / "evil").exists()
+
+
+def test_nothing_received_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(DshellError, match="cp received nothing for /data/f"):
+        _receive(tmp_path / "copy", [])
+    with pytest.raises(DshellError, match="cp received a header it cannot read"):
+        _receive(tmp_path / "copy", [b"x" * 300])
