@@ -17,6 +17,7 @@ import yaml
 from kubernetes import client, config
 from kubernetes.config.config_exception import ConfigException
 
+from .ahead import Lookahead, answered_ahead
 from .errors import ConfigError, DshellError, Forbidden, NotFound
 from .options import Connection
 from .rest import JSON, Path, Query, Rest
@@ -120,6 +121,12 @@ class Kube:
         self.config_user = config_user
         self.rest = Rest(api)
         self.server: str = api.configuration.host
+        self.lookahead = Lookahead()  # the client's connection pool is thread-safe
+
+    def look_ahead(self, name: str, *args: str) -> None:
+        """Start the lookup ``name(*args)`` (namespace_labels_or_none, node_labels_or_none or whoami)
+        now, side by side with others; its later call takes the answer."""
+        self.lookahead.start(self, name, *args)
 
     @classmethod
     def connect(cls, conn: Connection) -> Kube:
@@ -174,15 +181,18 @@ class Kube:
         except (Forbidden, NotFound):
             return None
 
+    @answered_ahead
     def namespace_labels_or_none(self, namespace: str) -> dict | None:
         """The namespace's labels, None when RBAC forbids reading namespaces (often so)."""
         path = ("/api/v1/namespaces/{name}", {"name": namespace})
         return self._labels_or_none(Operation("get", "namespaces", namespace), path)
 
+    @answered_ahead
     def node_labels_or_none(self, name: str) -> dict | None:
         """A node's labels, None when RBAC forbids reading nodes."""
         return self._labels_or_none(Operation("get", "nodes", name), ("/api/v1/nodes/{name}", {"name": name}))
 
+    @answered_ahead
     def whoami(self) -> str | None:
         """The user name the API server sees (SelfSubjectReview), None where that is not allowed."""
         body = {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"}

@@ -10,7 +10,7 @@ from .errors import AccessDenied, DshellError, NotReady, PathNotFound, UsageErro
 from .probes.runner import Mode, SessionArgs, probe_command
 from .probes.sections import FAILED, Failure, parse_failure, text, warnings
 from .pump import Sink, Wiring, pump
-from .session import ensure_debugger, exit_code
+from .session import ensure_debugger, exit_code, look_ahead
 from .target import container_id, resolve
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def reach(kube: Kube, target: Target, opts: DebuggerOptions, ui: Ui) -> Reached:
 
 def reach_named(kube: Kube, pod: str | None, container: str | None, opts: DebuggerOptions, ui: Ui) -> Reached:
     """Resolve POD (NAME, pod/NAME or TYPE/NAME, in the client's namespace) and reach its debugger."""
-    target = resolve(kube, pod, kube.namespace, container)
+    target = resolve(kube, pod, kube.namespace, container, look_ahead(kube, opts))
     if target.note:
         ui.note(target.note)
     return reach(kube, target, opts, ui)

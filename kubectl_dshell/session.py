@@ -7,6 +7,7 @@ import os
 import random
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -104,15 +105,35 @@ def _started(
     return replace(debugger, pod=pod), identity
 
 
+def _fitting(pod: dict, container: str, opts: DebuggerOptions) -> tuple[list[Identity], list[tuple[Identity, str]]]:
+    """The identities a debugger could have here, and those a running debugger already has (with its name)."""
+    possible = possible_identities(pod, container, opts.overrides)
+    found = [(i, find_fitting(pod, Wanted(container, opts.image, i))) for i in possible]
+    return possible, [(identity, name) for identity, name in found if name]
+
+
+def look_ahead(kube: Kube, opts: DebuggerOptions) -> Callable[[dict, str], None]:
+    """For resolve(): once the pod is known, start the lookups ensure_debugger() will make, so that
+    they run beside the node's: the namespace when its level will decide the identity (as in
+    choose_for), the user's name when no running debugger fits (one will be made)."""
+
+    def start(pod: dict, container: str) -> None:
+        possible, fitting = _fitting(pod, container, opts)
+        if len(possible) > 1 and len(fitting) != 1:
+            kube.look_ahead("namespace_labels_or_none", pod["metadata"]["namespace"])
+        if not fitting:
+            kube.look_ahead("whoami")
+
+    return start
+
+
 def choose_for(kube: Kube, target: Target, opts: DebuggerOptions) -> Identity:
     """The debugger's identity. The namespace (its Pod Security level) is read only when that decides:
     not when the level cannot change the choice, nor when the pod already has a debugger of exactly
     one of the possible identities (exec into it is allowed whatever the level now says)."""
-    possible = possible_identities(target.pod, target.container, opts.overrides)
+    possible, fitting = _fitting(target.pod, target.container, opts)
     if len(possible) == 1:
         return possible[0]
-    found = [(i, find_fitting(target.pod, Wanted(target.container, opts.image, i))) for i in possible]
-    fitting = [(identity, name) for identity, name in found if name]
     if len(fitting) == 1:
         return reusing(*fitting[0])
     level = psa_level(kube.namespace_labels_or_none(target.namespace))
@@ -184,7 +205,7 @@ def _exec_session(
 def run_shell(opts: ShellOptions, ui: Ui) -> int:
     """The whole command; returns the exit code (the remote command's own)."""
     kube = Kube.connect(opts.connection)
-    target = resolve(kube, opts.target, kube.namespace, opts.container)
+    target = resolve(kube, opts.target, kube.namespace, opts.container, look_ahead(kube, opts.debugger))
     if target.note:
         ui.note(target.note)
     debugger, identity = ensure_debugger(kube, target, opts.debugger, ui)

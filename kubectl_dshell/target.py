@@ -7,6 +7,7 @@ sends them); :func:`resolve` is the thin lookup that feeds them.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -287,10 +288,24 @@ def _find_pod(kube: Kube, ref: TargetRef, namespace: str) -> dict:
     return pod
 
 
-def resolve(kube: Kube, text: str, namespace: str, container: str | None) -> Target:
-    """Look the target up and check that a debugger can reach it."""
+def _debuggable_so_far(pod: dict, container: str) -> bool:
+    """Whether the pod passes the checks that need no node (the node's OS may still refuse it)."""
+    try:
+        check_debuggable(pod, container)
+    except NotReady:
+        return False
+    return True
+
+
+def resolve(
+    kube: Kube, text: str, namespace: str, container: str | None, ahead: Callable[[dict, str], None] | None = None
+) -> Target:
+    """Look the target up and check that a debugger can reach it. ``ahead`` hears of the pod and
+    container as soon as they are known and look debuggable, to start its own lookups beside the node's."""
     pod = _find_pod(kube, parse_target(text), namespace)
     name, note = choose_container(pod, container)
+    if ahead is not None and _debuggable_so_far(pod, name):
+        ahead(pod, name)
     node = node_to_ask(pod)
     node_os = (kube.node_labels_or_none(node) or {}).get(OS_LABEL) if node else None
     check_debuggable(pod, name, node_os)

@@ -37,6 +37,24 @@ class Behaviour:
     protocol: str = "v5.channel.k8s.io"
     exit_code: int = 0
     requests: list[Request] = field(default_factory=list)
+    # Paths first answered only once all of them are in flight at once (a client asking one after
+    # the other gets a 504 for the first after a few seconds); later requests are answered at once.
+    together: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self._arrived = threading.Barrier(max(1, len(self.together)))
+        self._met = threading.Event()
+
+    def wait_for_the_others(self, path: str) -> bool:
+        """For a path of ``together``: wait for the others; False when they never came."""
+        if path not in self.together or self._met.is_set():
+            return True
+        try:
+            self._arrived.wait(timeout=5)
+        except threading.BrokenBarrierError:
+            return False
+        self._met.set()
+        return True
 
 
 def read_frame(stream) -> tuple[int, bytes] | None:
@@ -96,7 +114,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         request = self._record()
-        if request.path in self.behaviour.errors:
+        if not self.behaviour.wait_for_the_others(request.path):
+            self._json(504, {"kind": "Status", "status": "Failure", "code": 504, "message": "asked one at a time"})
+        elif request.path in self.behaviour.errors:
             self._json(*self.behaviour.errors[request.path])
         elif request.query.get("watch") == ["true"]:
             self._watch()

@@ -22,3 +22,13 @@ def test_help_imports_no_kubernetes_client() -> None:
     result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=30, check=True)
     assert "Usage: kubectl dshell" in result.stdout
     assert "HEAVY:\n" in result.stderr, result.stderr
+
+
+def test_cat_and_cp_import_no_report_code() -> None:
+    probe = (
+        "import sys; import kubectl_dshell.transfer; "
+        "print(sorted(m for m in ('kubectl_dshell.views', 'kubectl_dshell.verbs', 'rich.table', 'rich.progress') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=30, check=True)
+    assert result.stdout.strip() == "[]"

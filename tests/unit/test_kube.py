@@ -185,3 +185,16 @@ def test_kubeconfig_problems_are_config_errors(tmp_path: Path) -> None:
         f"context 'prod' not found in {config}",
         "contexts there: dev",
     )
+
+
+def test_lookups_started_ahead_run_side_by_side_and_answer_once(kube: Kube, behaviour: Behaviour) -> None:
+    behaviour.together = ("/api/v1/namespaces/team", "/apis/authentication.k8s.io/v1/selfsubjectreviews")
+    behaviour.__post_init__()
+    kube.look_ahead("namespace_labels_or_none", "team")
+    kube.look_ahead("whoami")
+    # Asked one after the other, the first would wait for the second and get a 504.
+    assert (kube.namespace_labels_or_none("team"), kube.whoami()) == (None, "alice@example.com")
+    assert kube.whoami() == "alice@example.com"  # asked again: a new request
+    paths = [r.path for r in behaviour.requests]
+    assert paths.count("/api/v1/namespaces/team") == 1
+    assert paths.count("/apis/authentication.k8s.io/v1/selfsubjectreviews") == 2

@@ -9,7 +9,7 @@ import pytest
 from kubectl_dshell.debugger import Audit, Wanted, debugger_container, runs_debugger
 from kubectl_dshell.identity import choose_identity, possible_identities
 from kubectl_dshell.options import DebuggerOptions, Overrides, Profile
-from kubectl_dshell.session import choose_for
+from kubectl_dshell.session import choose_for, look_ahead
 from kubectl_dshell.target import Target, node_to_ask
 
 from .pods import WEB, variant
@@ -70,6 +70,33 @@ def test_the_namespace_is_read_only_when_it_decides(
     identity = choose_for(kube, Target(pod, "app"), DebuggerOptions(overrides=overrides))  # type: ignore[arg-type]
     assert kube.reads == reads
     assert identity.reason.startswith(note)
+
+
+class Ahead:
+    """A Kube that records the lookups started ahead."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[str, ...]] = []
+
+    def look_ahead(self, name: str, *args: str) -> None:
+        self.started.append((name, *args))
+
+
+@pytest.mark.parametrize(
+    ("pod", "overrides", "started"),
+    [
+        (with_debugger(WEB, "", {"running": {}}), Overrides(), []),  # reused: nothing to look up
+        (with_debugger(WEB, "", {"terminated": {"exitCode": 0}}), Overrides(),
+         [("namespace_labels_or_none", "default"), ("whoami",)]),
+        (WEB, Overrides(), [("namespace_labels_or_none", "default"), ("whoami",)]),
+        (WEB, Overrides(profile=Profile.GENERAL), [("whoami",)]),  # the level cannot decide
+    ],
+    ids=["running", "exited", "none", "forced-profile"],
+)
+def test_lookups_start_ahead_exactly_when_they_will_be_made(pod: dict, overrides: Overrides, started: list) -> None:
+    kube = Ahead()
+    look_ahead(kube, DebuggerOptions(overrides=overrides))(pod, "app")  # type: ignore[arg-type]
+    assert kube.started == started
 
 
 def test_two_fitting_debuggers_leave_the_choice_to_the_level() -> None:
