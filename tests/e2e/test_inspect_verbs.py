@@ -159,3 +159,22 @@ def test_net_resolve_asks_the_cluster_dns_as_the_pod_would(cluster) -> None:
     [failed] = _json(unknown)["resolves"]
     assert (failed["ok"], failed["addresses"], failed["tried"][-1]) == (False, [], "no-such-name.default"), failed
     assert failed["error"].startswith("server can't find no-such-name.default: "), failed
+
+
+def test_a_large_copy_shows_its_progress_and_ctrl_c_leaves_nothing_behind(cluster, tmp_path: Path) -> None:
+    big = "/tmp/dshell-e2e-big"  # 1 GB of zeros: made fast, copied for seconds
+    made = cluster.dshell("-q", "root-app", "--", "sh", "-c", 'head -c 1000000000 /dev/zero > "$0"', big)
+    assert made.returncode == 0, made.stderr.decode()
+    try:
+        term = cluster.dshell_pty("cp", f"root-app:{big}", str(tmp_path / "big"))
+        try:
+            # The bar (on stderr): the source, bytes so far of the total, in colour on a terminal.
+            term.expect(r"root-app:/tmp/dshell-e2e-big (\x1b\[[0-9;]*m)?[\d.]+/1\.0 GB", timeout=60)
+            term.send("\x03")
+            assert term.wait() == 130, term.output.decode(errors="replace")
+        finally:
+            term.close()
+        assert b"Traceback" not in term.output
+        assert list(tmp_path.iterdir()) == []  # neither the copy nor its hidden staging folder
+    finally:
+        cluster.dshell("-q", "root-app", "--", "rm", "-f", big)
