@@ -224,9 +224,12 @@ def copy_out(kube: Kube, reached: Reached, source: str, local: str, ui: Ui) -> U
 
 
 def _explained(exc: BaseException, receiver: Receiver, source: str, dest: Path) -> BaseException:
-    """The error to report: the unpacking's own failure first (a broken pipe is its symptom)."""
+    """The error to report. A broken pipe is the symptom of the unpacking's own failure, which is
+    told instead; any other failure (of the probe, say) comes first, the unpacking's being its echo."""
     unpacking = receiver.unpacker.failed if receiver.unpacker is not None else None
-    cause = unpacking or exc
-    if isinstance(cause, (tarfile.TarError, UnsafeMember, OSError)):
+    cause = unpacking if isinstance(exc, BrokenPipeError) and unpacking is not None else exc
+    if isinstance(cause, UnsafeMember):
+        return DshellError(f"cannot copy {source} to {dest}: refused {cause}, which would land outside the copy")
+    if isinstance(cause, (tarfile.TarError, OSError)):
         return DshellError(f"cannot copy {source} to {dest}: {cause}")
     return cause

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from kubectl_dshell.copy import FileHeader, Meter, Receiver, parse_header
+from kubectl_dshell import copy as copy_module
+from kubectl_dshell.copy import FileHeader, Meter, Receiver, copy_out, parse_header
 from kubectl_dshell.errors import DshellError
 from kubectl_dshell.render import Ui
 from kubectl_dshell.untar import UnsafeMember
@@ -92,3 +93,43 @@ def test_nothing_received_is_an_error(tmp_path: Path) -> None:
         _receive(tmp_path / "copy", [])
     with pytest.raises(DshellError, match="cp received a header it cannot read"):
         _receive(tmp_path / "copy", [b"x" * 300])
+
+
+class _Reached:
+    """What copy_out reads of a reached target: its name."""
+
+    class target:  # noqa: N801  (an attribute, as on Reached)
+        name = "root-app"
+
+
+def _probe_writing(data: bytes, then: BaseException):
+    def run_probe(kube, reached, verb, args, sink, ui) -> None:
+        sink.write(data)
+        raise then
+
+    return run_probe
+
+
+@pytest.mark.parametrize(
+    ("written", "raised", "reported"),
+    [
+        # The probe failed mid-folder: its error, not the cut tar stream's.
+        (b"tar\n" + _tar_bytes("./d", b"x" * 5000)[:1024], DshellError("cp failed in debugger dshell-x: tar: short read"),
+         "cp failed in debugger dshell-x: tar: short read"),
+        # The unpacking refused a member and stopped reading: its reason, not the broken pipe.
+        (b"tar\n" + _tar_bytes("../evil", b"x"), BrokenPipeError(32, "Broken pipe"), "refused ../evil, which would land outside the copy"),
+        # A file cut short by a failing probe.
+        (b"file 644 1 10\nabc", DshellError("the connection ended"), "the connection ended"),
+    ],
+    ids=["probe-failed-mid-tar", "unsafe-member", "probe-failed-mid-file"],
+)
+def test_a_failed_copy_says_why_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: bytes, raised: BaseException, reported: str
+) -> None:
+    monkeypatch.setattr(copy_module, "run_probe", _probe_writing(written, raised))
+    ui, _ = _ui()
+    with pytest.raises(DshellError) as failure:
+        copy_out(None, _Reached(), "/d", str(tmp_path / "out"), ui)  # type: ignore[arg-type]
+    assert reported in failure.value.message
+    assert "Broken pipe" not in failure.value.message
+    assert list(tmp_path.iterdir()) == []
