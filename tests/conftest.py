@@ -1,8 +1,10 @@
-"""Test-wide policy: markers by folder, one shared simulator, and no silent skips of e2e tests in CI."""
+"""Test-wide policy: markers by folder, one shared simulator, no silent skips of e2e tests in CI, and
+Ctrl-C that works in the commands the tests run."""
 
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,12 @@ from tests.kubesim.harness import SimulatorError, debris, start_simulator
 
 TESTS = Path(__file__).parent
 REQUIRE_E2E = os.environ.get("DSHELL_REQUIRE_E2E") == "1"
+
+# A shell starts background jobs with SIGINT ignored, an ignored signal stays ignored across exec, and
+# Python then installs no KeyboardInterrupt: run as `... &` (or under nohup), the tests' Ctrl-C would
+# reach commands deaf to it. A handler of ours is reset to the default at exec, so children hear it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
