@@ -149,17 +149,16 @@ class Receiver:
         self._body: BinaryIO | None = None
         self.unpacker: _Unpacker | None = None
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes) -> None:
         """Take the next piece of output."""
         if self._body is None:
             data = self._start(data)
             if self._body is None:
-                return len(data)
+                return
         if data:
             self._body.write(data)
-            if self.header is not None:
+            if self.header is not None:  # a tar stream is counted as it is unpacked
                 self._meter(len(data))
-        return len(data)
 
     def flush(self) -> None:
         """Nothing is held back: the pump may call this after every frame."""

@@ -10,8 +10,8 @@ from .errors import AccessDenied, DshellError, NotReady, PathNotFound, UsageErro
 from .probes.runner import Mode, SessionArgs, probe_command
 from .probes.sections import FAILED, Failure, parse_failure, text, warnings
 from .pump import Sink, Wiring, pump
-from .session import ensure_debugger, exit_code, look_ahead
-from .target import container_id, resolve
+from .session import ensure_debugger, exit_code, find_target
+from .target import container_id
 
 if TYPE_CHECKING:
     from .identity import Identity
@@ -48,12 +48,9 @@ def reach(kube: Kube, target: Target, opts: DebuggerOptions, ui: Ui) -> Reached:
     return Reached(target, debugger, identity)
 
 
-def reach_named(kube: Kube, pod: str | None, container: str | None, opts: DebuggerOptions, ui: Ui) -> Reached:
+def reach_named(kube: Kube, pod: str, container: str | None, opts: DebuggerOptions, ui: Ui) -> Reached:
     """Resolve POD (NAME, pod/NAME or TYPE/NAME, in the client's namespace) and reach its debugger."""
-    target = resolve(kube, pod, kube.namespace, container, look_ahead(kube, opts))
-    if target.note:
-        ui.note(target.note)
-    return reach(kube, target, opts, ui)
+    return reach(kube, find_target(kube, pod, container, opts, ui), opts, ui)
 
 
 def explain(failure: Failure, verb: str) -> DshellError:

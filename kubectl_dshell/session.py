@@ -127,6 +127,15 @@ def look_ahead(kube: Kube, opts: DebuggerOptions) -> Callable[[dict, str], None]
     return start
 
 
+def find_target(kube: Kube, pod: str, container: str | None, opts: DebuggerOptions, ui: Ui) -> Target:
+    """Resolve POD (NAME, pod/NAME or TYPE/NAME) in the client's namespace, with the lookups its
+    debugger will need started beside it; its note (which container, which pod) told."""
+    target = resolve(kube, pod, kube.namespace, container, look_ahead(kube, opts))
+    if target.note:
+        ui.note(target.note)
+    return target
+
+
 def choose_for(kube: Kube, target: Target, opts: DebuggerOptions) -> Identity:
     """The debugger's identity. The namespace (its Pod Security level) is read only when that decides:
     not when the level cannot change the choice, nor when the pod already has a debugger of exactly
@@ -205,8 +214,6 @@ def _exec_session(
 def run_shell(opts: ShellOptions, ui: Ui) -> int:
     """The whole command; returns the exit code (the remote command's own)."""
     kube = Kube.connect(opts.connection)
-    target = resolve(kube, opts.target, kube.namespace, opts.container, look_ahead(kube, opts.debugger))
-    if target.note:
-        ui.note(target.note)
+    target = find_target(kube, opts.target, opts.container, opts.debugger, ui)
     debugger, identity = ensure_debugger(kube, target, opts.debugger, ui)
     return _exec_session(kube, target, debugger, identity, opts, ui)
