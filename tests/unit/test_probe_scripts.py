@@ -120,6 +120,8 @@ def test_hostile_names_reach_the_probe_exactly(sandbox, name: str) -> None:
     try:
         catted = probe(sandbox, "cat", "/data/" + name)
         assert (catted.returncode, catted.stdout) == (0, data), catted.stderr
+        header, _, copied = probe(sandbox, "cp", "/data/" + name).stdout.partition(b"\n")
+        assert (parse_header(header).size, copied) == (len(data), data)  # type: ignore[union-attr]
         listed = parse_listing(probe(sandbox, "ls", "/data/" + name, "1").stdout)
         assert [e.name for e in listed.entries] == [name]
         missing = parse_failure(probe(sandbox, "cat", "/data/" + name + "/x").stderr)
