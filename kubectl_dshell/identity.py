@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 from .errors import UsageError
 from .options import Overrides, Profile
+from .podspec import container_spec
 
 # distroless ":nonroot" images run as 65532:65532; the best guess when the spec says nothing.
 NONROOT_GUESS = 65532
@@ -60,7 +61,7 @@ def target_ids(pod: dict, container: str) -> tuple[int | None, int | None]:
     """The target's uid and gid as the spec sets them (container first, then pod), or None."""
     spec = pod.get("spec") or {}
     pod_sc = spec.get("securityContext") or {}
-    ctr = next((c for c in spec.get("containers") or [] if c.get("name") == container), {})
+    ctr = container_spec(pod, container)
     ctr_sc = ctr.get("securityContext") or {}
     uid = ctr_sc.get("runAsUser", pod_sc.get("runAsUser"))
     gid = ctr_sc.get("runAsGroup", pod_sc.get("runAsGroup"))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from .debugger import runs_debugger
 from .errors import NotFound, NotReady, UsageError
+from .podspec import container_status, init_names
 
 if TYPE_CHECKING:
     from .kube import Kube
@@ -142,15 +143,16 @@ def all_container_names(pod: dict) -> str:
 
 
 def choose_container(pod: dict, requested: str | None) -> tuple[str, str | None]:
-    """The target container and an optional note: ``-c``, else the default-container annotation,
-    else the first container (with kubectl's "Defaulted container" note when there was a choice)."""
+    """The target container and an optional note: ``-c`` (a regular or an init container, such as a
+    native sidecar), else the default-container annotation, else the first container (with kubectl's
+    "Defaulted container" note when there was a choice)."""
     regular = [c["name"] for c in pod["spec"].get("containers") or []]
     if requested:
-        if requested not in regular:
+        if requested not in regular + init_names(pod):
             raise NotFound(
                 f"container {requested} is not valid for pod {pod['metadata']['name']} "
                 f"out of: {all_container_names(pod)}",
-                "a debugger can target only a regular container",
+                "name one with -c: a regular container, or an init container such as a native sidecar",
             )
         return requested, None
     annotated = (pod["metadata"].get("annotations") or {}).get(DEFAULT_CONTAINER_ANNOTATION)
@@ -169,10 +171,8 @@ def close_matches(name: str, candidates: list[str]) -> list[str]:
 
 def container_id(pod: dict, container: str) -> str:
     """The runtime's id of a container ("containerd://<hex>" without the scheme), or "" if unknown."""
-    for cstatus in (pod.get("status") or {}).get("containerStatuses") or []:
-        if cstatus.get("name") == container:
-            return (cstatus.get("containerID") or "").rpartition("://")[2]
-    return ""
+    cstatus = container_status(pod, container) or {}
+    return (cstatus.get("containerID") or "").rpartition("://")[2]
 
 
 def _describe(pod: dict) -> str:
@@ -236,8 +236,7 @@ def check_pod_running(pod: dict) -> None:
 
 def check_container_running(pod: dict, container: str) -> None:
     """Refuse a target container that is not running (a crash loop, say): its process is dead."""
-    statuses = (pod.get("status") or {}).get("containerStatuses") or []
-    cstatus = next((s for s in statuses if s.get("name") == container), None)
+    cstatus = container_status(pod, container)
     where = f"container {container} in {_describe(pod)}"
     if cstatus is None:
         raise NotReady(f"{where} has no status yet", "wait until it runs: kubectl get pod -w")

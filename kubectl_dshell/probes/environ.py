@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..podspec import container_spec
 from .sections import text
 
 VALUE_FROM = {"secretKeyRef": "secret", "configMapKeyRef": "configmap", "fieldRef": "field", "resourceFieldRef": "resource"}
@@ -50,10 +51,6 @@ def parse_environ(data: bytes) -> list[tuple[str, str]]:
             name, _, value = item.partition(b"=")
             pairs.append((text(name), text(value)))
     return pairs
-
-
-def _container(pod: dict, name: str) -> dict:
-    return next((c for c in (pod.get("spec") or {}).get("containers") or [] if c.get("name") == name), {})
 
 
 def spec_sources(container: dict) -> dict[str, str]:
@@ -103,7 +100,7 @@ def looks_secret(name: str) -> bool:
 
 def variables(pod: dict, container: str, environ: bytes, reveal: bool) -> list[Variable]:
     """The environment in the process's order, tagged and masked (unless ``reveal``)."""
-    spec = _container(pod, container)
+    spec = container_spec(pod, container)
     declared = spec_sources(spec)
     found = []
     for name, value in parse_environ(environ):

@@ -75,3 +75,19 @@ def variant(base: dict, **changes: object) -> dict:
     for section, values in changes.items():
         copied[section].update(values)  # type: ignore[union-attr]
     return copied
+
+SIDECAR_ID = "fedcba9876543210" * 4
+# A pod with a native sidecar (an init container with restartPolicy Always, running) and a
+# regular init container that completed: as the simulator's demo pod mesh.
+MESH = pod("mesh", [{"name": "app", "image": NONROOT_IMAGE}])
+MESH["spec"]["initContainers"] = [
+    {"name": "setup", "image": "busybox:1.36.1"},
+    {"name": "proxy", "image": NONROOT_IMAGE, "restartPolicy": "Always",
+     "env": [{"name": "PROXY_MODE", "value": "sidecar"}], "securityContext": {"runAsUser": 1337}},
+]
+MESH["status"]["initContainerStatuses"] = [
+    {"name": "setup", "state": {"terminated": {"reason": "Completed", "exitCode": 0}}, "restartCount": 0,
+     "containerID": "containerd://" + "0" * 64},
+    {"name": "proxy", "state": {"running": {}}, "restartCount": 0, "started": True,
+     "containerID": f"containerd://{SIDECAR_ID}"},
+]

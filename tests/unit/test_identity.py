@@ -8,7 +8,7 @@ from kubectl_dshell.errors import UsageError
 from kubectl_dshell.identity import choose_identity, psa_level, target_ids, with_ids
 from kubectl_dshell.options import Overrides, Profile
 
-from .pods import API, ROOT_APP, TWO, WEB, variant
+from .pods import API, MESH, ROOT_APP, TWO, WEB, variant
 
 ROOT = {"runAsUser": 0, "runAsGroup": 0}
 
@@ -129,6 +129,7 @@ def test_target_ids_prefer_the_container_over_the_pod() -> None:
     assert target_ids(both, "api") == (10001, 10001)
     assert target_ids(POD_LEVEL_IDS, "app") == (2000, 3000)
     assert target_ids(WEB, "app") == (None, None)
+    assert target_ids(MESH, "proxy") == (1337, None)  # a native sidecar's own securityContext
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,8 @@ from kubectl_dshell.probes.processes import pod_owners, parse_processes, tree
 from kubectl_dshell.probes.sections import parse_failure
 from kubectl_dshell.probes.sockets import decode_address
 
+from .pods import MESH
+
 FIXTURES = Path(__file__).parent / "fixtures"
 WEB_POD = {
     "spec": {
@@ -56,6 +58,11 @@ def test_env_keeps_newlines_and_equals_and_reads_env_from() -> None:
     assert [(v.name, v.value, v.source, v.masked) for v in found] == [
         ("CFG_A", "x=y\nz", "configmap", False), ("API_TOKEN", None, "image", True), ("OTHER", "1", "image", False),
     ]
+
+
+def test_env_of_a_native_sidecar_is_tagged_from_its_own_spec() -> None:
+    found = variables(MESH, "proxy", b"PROXY_MODE=sidecar\0SSL_CERT_FILE=/etc/ssl\0", reveal=False)
+    assert [(v.name, v.source) for v in found] == [("PROXY_MODE", "spec"), ("SSL_CERT_FILE", "image")]
 
 
 def test_secret_looking_names() -> None:

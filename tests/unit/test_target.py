@@ -15,7 +15,7 @@ from kubectl_dshell.target import (
     selector_string,
 )
 
-from .pods import CONTAINER_ID, TWO, WEB, pod, running_status, variant
+from .pods import CONTAINER_ID, MESH, SIDECAR_ID, TWO, WEB, pod, running_status, variant
 
 
 @pytest.mark.parametrize(
@@ -117,6 +117,18 @@ def test_choose_container_refuses_unknown_and_ephemeral_names() -> None:
     with pytest.raises(NotFound) as caught:
         choose_container(debugged, "dshell-abcde")
     assert caught.value.message == "container dshell-abcde is not valid for pod web out of: app, dshell-abcde (ephem)"
+
+
+def test_an_init_container_such_as_a_native_sidecar_is_a_target() -> None:
+    assert choose_container(MESH, "proxy") == ("proxy", None)
+    assert choose_container(MESH, None) == ("app", 'Defaulted container "app" out of: app, setup (init), proxy (init)')
+    check_debuggable(MESH, "proxy")
+    assert container_id(MESH, "proxy") == SIDECAR_ID
+    with pytest.raises(NotReady) as caught:  # an init container that did its work is gone
+        check_debuggable(MESH, "setup")
+    assert caught.value.message.startswith(
+        "container setup in pod default/mesh is not running (terminated: Completed, exit code 0)"
+    )
 
 
 def test_running_pod_passes_the_checks() -> None:
