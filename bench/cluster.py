@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, TypeVar
 
 from tests.kubesim.harness import Simulator, start_simulator
+from tests.manifests import pod_copy
 
 from .apilog import Request, RequestLog
 
@@ -54,18 +55,6 @@ def real_kubectl(minor: str) -> str:
         raise SystemExit("kubectl is not on PATH")
     versioned = Path(found).resolve().parent / f"kubectl.1.{minor}"
     return str(versioned) if versioned.exists() else found
-
-
-def pod_copy(pod: dict, name: str, labels: dict[str, str]) -> dict:
-    """A manifest for a new pod with ``pod``'s spec (no debuggers, no node, no token volume)."""
-    spec = {k: v for k, v in pod["spec"].items() if k not in ("ephemeralContainers", "nodeName")}
-    spec["volumes"] = [v for v in spec.get("volumes", []) if not v["name"].startswith("kube-api-access")]
-    spec["containers"] = [
-        {**c, "volumeMounts": [m for m in c.get("volumeMounts", []) if not m["name"].startswith("kube-api-access")]}
-        for c in spec["containers"]
-    ]
-    meta = {"name": name, "namespace": pod["metadata"]["namespace"], "labels": labels}
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec}
 
 
 class BenchCluster:

@@ -27,7 +27,8 @@ ContainerOpt = Annotated[
     typer.Option(
         "-c",
         "--container",
-        help="Target container (default: the kubectl.kubernetes.io/default-container annotation, else the first).",
+        help="Target container, regular or init (a native sidecar, say); default: the "
+        "kubectl.kubernetes.io/default-container annotation, else the first.",
     ),
 ]
 ImageOpt = Annotated[str, typer.Option("--image", envvar="DSHELL_IMAGE", help="The debugger's image: a busybox.")]

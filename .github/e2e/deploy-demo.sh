@@ -16,6 +16,6 @@ kind load docker-image --name "$cluster" dshell-e2e.local/app:nonroot dshell-e2e
 sed -e 's#gcr.io/distroless/static-debian12:nonroot#dshell-e2e.local/app:nonroot#' \
     -e 's#gcr.io/distroless/static-debian12:latest#dshell-e2e.local/app:root#' \
     tests/kubesim/demo.yaml | kubectl apply -f -
-kubectl wait --for=condition=Ready --timeout=180s pod/web pod/root-app pod/two
+kubectl wait --for=condition=Ready --timeout=180s pod/web pod/root-app pod/two pod/mesh
 kubectl wait --for=condition=Ready --timeout=180s -n secure pod/api
 kubectl rollout status --timeout=180s deployment/web

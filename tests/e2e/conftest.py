@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.manifests import pod_copy
 from tests.ptydriver import PtyProcess
 
 BIN = Path(sys.executable).parent
@@ -93,13 +94,7 @@ def fresh_pod(cluster: Target):
     def make(source: str, namespace: str = "default") -> str:
         pod = json.loads(cluster.kubectl("get", "pod", source, "-n", namespace, "-o", "json", check=True).stdout)
         name = f"{source}-{secrets.token_hex(3)}"
-        spec = {k: v for k, v in pod["spec"].items() if k not in ("ephemeralContainers", "nodeName")}
-        spec["volumes"] = [v for v in spec.get("volumes", []) if not v["name"].startswith("kube-api-access")]
-        for c in spec["containers"]:
-            c["volumeMounts"] = [m for m in c.get("volumeMounts", []) if not m["name"].startswith("kube-api-access")]
-        meta = {"name": name, "namespace": namespace, "labels": {"app": name},
-                "annotations": pod["metadata"].get("annotations", {})}
-        manifest = {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec}
+        manifest = pod_copy(pod, name, {"app": name})
         cluster.kubectl("create", "-f", "-", input=json.dumps(manifest).encode(), check=True)
         made.append((namespace, name))
         cluster.kubectl("wait", "--for=condition=Ready", f"pod/{name}", "-n", namespace, "--timeout=60s",

@@ -178,3 +178,23 @@ def test_a_large_copy_shows_its_progress_and_ctrl_c_leaves_nothing_behind(cluste
         assert list(tmp_path.iterdir()) == []  # neither the copy nor its hidden staging folder
     finally:
         cluster.dshell("-q", "root-app", "--", "rm", "-f", big)
+
+
+def test_a_native_sidecar_is_a_target_of_its_own(cluster) -> None:
+    # mesh: init container setup (done), native sidecar proxy (running, distroless, /mesh mounted), app.
+    env, ps, config, done = calls(
+        cluster,
+        ("env", "mesh", "-c", "proxy", "-o", "json"),
+        ("ps", "mesh", "-c", "proxy", "-o", "json"),
+        ("cat", "mesh", "-c", "proxy", "/mesh/proxy.yaml"),
+        ("mesh", "-c", "setup", "--", "true"),
+    )
+    variables = {v["name"]: v for v in _json(env)["variables"]}
+    assert (variables["PROXY_MODE"]["value"], variables["PROXY_MODE"]["source"]) == ("sidecar", "spec")
+    target = [p for p in _json(ps)["processes"] if p["role"] == "target"]
+    assert [(p["container"], p["command"]) for p in target] == [("proxy", ["/app"])]
+    assert (config.returncode, config.stdout) == (0, b"upstream: 127.0.0.1:8083\n"), config.stderr.decode()
+    assert done.returncode == 6 and done.stdout == b""
+    assert done.stderr.decode().startswith(
+        "error: container setup in pod default/mesh is not running (terminated: Completed, exit code 0)"
+    )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..contracts import ApiError, StreamSession
 from .logs import read_logs
-from .status import ContainerRecord
+from .record import ContainerRecord
 from .worker import PodWorker
 
 log = logging.getLogger("kubesim.kubelet")
@@ -80,8 +80,7 @@ class Kubelet:
             "name": meta["name"], "uid": meta["uid"], "resourceVersion": meta.get("resourceVersion", ""),
         }
         if field is not None:
-            key = "ephemeralContainers" if field.ephemeral else "containers"
-            involved["fieldPath"] = f"spec.{key}{{{field.name}}}"
+            involved["fieldPath"] = f"spec.{field.spec_key}{{{field.name}}}"
         try:
             self.record_event(self.store, involved, reason, message, type_, "kubelet")
         except ApiError:

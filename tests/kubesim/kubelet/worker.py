@@ -1,8 +1,9 @@
 """One pod on the node: its sandbox, containers, restarts with back-off, status and teardown.
 
 Each pod gets a worker thread that syncs the latest pod object it was given, like the kubelet's pod
-workers: starting containers in order, starting new ephemeral containers, restarting crashed ones
-after their back-off, and writing the status when it changed.
+workers: running the init containers in order (sidecars kept running), then starting the app
+containers, starting new ephemeral containers, restarting crashed ones after their back-off,
+stopping what is left once the pod is done, and writing the status when it changed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from typing import TYPE_CHECKING
 
 from ..contracts import ApiError
 from . import containers as resolve
-from .status import ContainerRecord, pod_status
+from .initorder import init_actions
+from .record import ContainerRecord
+from .status import pod_status
+from .termination import stop_in_order
 from .volumes import prepare_volumes, write_etc_files
 
 if TYPE_CHECKING:
@@ -46,6 +50,7 @@ class PodWorker:
         self.pod = pod
         self.lock = threading.RLock()
         self.wake = threading.Event()
+        self.inits: dict[str, ContainerRecord] = {}  # in spec order
         self.records: dict[str, ContainerRecord] = {}
         self.ephemeral: dict[str, ContainerRecord] = {}
         self.sandbox = None
@@ -53,6 +58,7 @@ class PodWorker:
         self.started = time.time()
         self.sandbox_retry_at = 0.0  # volumes failed to mount: try the sandbox again then
         self.done = False
+        self.killed = False  # the pod is done (KillPod): nothing is started any more
         self.removed = False  # the pod object is gone from the store
         self.dir = kubelet.state_dir / "pods" / self.uid
         self.thread = threading.Thread(target=self._run, name=f"pod-{self.name}", daemon=True)
@@ -87,7 +93,7 @@ class PodWorker:
 
     def _all_records(self) -> list[ContainerRecord]:
         with self.lock:
-            return list(self.records.values()) + list(self.ephemeral.values())
+            return list(self.inits.values()) + list(self.records.values()) + list(self.ephemeral.values())
 
     def _sync(self) -> None:
         with self.lock:
@@ -98,11 +104,29 @@ class PodWorker:
             return
         if self.sandbox is None and (time.time() < self.sandbox_retry_at or not self._make_sandbox(pod)):
             return
-        for container in pod["spec"].get("containers") or []:
-            self._sync_container(pod, container, ephemeral=False)
-        for container in pod["spec"].get("ephemeralContainers") or []:
-            self._sync_container(pod, container, ephemeral=True)
+        self._ensure_records(pod)
+        if not self.killed:
+            self._sync_pod_containers(pod)
+        if not self.killed:  # ephemeral containers need no initialized pod, but a live one
+            for container in pod["spec"].get("ephemeralContainers") or []:
+                self._sync_container(pod, container, self._record(pod, self.ephemeral, container, ephemeral=True))
         self._write_status()
+
+    def _sync_pod_containers(self, pod: dict) -> None:
+        """Init containers in order, the app containers once the pod is initialized; KillPod when done."""
+        app_started = any(rec.ever_started for rec in self.records.values())
+        tend, initialized = init_actions(list(self.inits.values()), app_started)
+        started = [self._sync_container(pod, _spec_container(pod, rec), rec) for rec in tend]
+        if not initialized:
+            if any(self._done(pod, rec) and not rec.completed for rec in tend):  # failed, restartPolicy Never
+                self._kill(pod)
+            elif any(started):
+                self.wake.set()  # the next init container (or the app) may start at once
+            return
+        for container in pod["spec"].get("containers") or []:
+            self._sync_container(pod, container, self.records[container["name"]])
+        if all(self._done(pod, rec) for rec in self.records.values()):
+            self._kill(pod)  # no app container runs or will run again: the sidecars must not keep the pod
 
     # -- sandbox ----------------------------------------------------------------------------
 
@@ -129,26 +153,48 @@ class PodWorker:
 
     # -- containers -------------------------------------------------------------------------
 
-    def _sync_container(self, pod: dict, container: dict, *, ephemeral: bool) -> None:
-        table = self.ephemeral if ephemeral else self.records
+    def _ensure_records(self, pod: dict) -> None:
+        """Every init and app container has a status from the start (waiting), in spec order."""
+        for container in pod["spec"].get("initContainers") or []:
+            self._record(pod, self.inits, container, init=True, sidecar=container.get("restartPolicy") == "Always")
+        for container in pod["spec"].get("containers") or []:
+            self._record(pod, self.records, container)
+
+    def _record(self, pod: dict, table: dict[str, ContainerRecord], container: dict, **kind: bool) -> ContainerRecord:
+        """The container's record, made on first sight: waiting as ContainerCreating, or
+        PodInitializing in a pod with init containers (the kubelet's default waiting state)."""
         with self.lock:
             rec = table.get(container["name"])
             if rec is None:
+                reason = "PodInitializing" if pod["spec"].get("initContainers") else "ContainerCreating"
                 rec = table[container["name"]] = ContainerRecord(
-                    name=container["name"], image=container.get("image", ""), ephemeral=ephemeral
-                )
-        now = time.time()
-        if rec.state == "running" or now < rec.retry_at:
+                    name=container["name"], image=container.get("image", ""), reason=reason, **kind)
+            return rec
+
+    def _sync_container(self, pod: dict, container: dict, rec: ContainerRecord) -> bool:
+        """Start the container, or restart it once its back-off allows; True if it runs now."""
+        if rec.state == "running" or self._done(pod, rec):
+            return False
+        if time.time() < rec.retry_at:
             self._show_backoff(rec, pod)
-            return
-        if rec.state == "terminated" and not self._should_restart(pod, rec):
-            return
+            return False
         self._start(pod, container, rec)
+        return rec.state == "running"
+
+    def _done(self, pod: dict, rec: ContainerRecord) -> bool:
+        """Exited and not to be restarted."""
+        return rec.state == "terminated" and not self._should_restart(pod, rec)
 
     def _should_restart(self, pod: dict, rec: ContainerRecord) -> bool:
+        """Ephemeral containers never; sidecars always; regular init containers after a failure
+        unless restartPolicy is Never; app containers as restartPolicy says."""
         if rec.ephemeral:
             return False
+        if rec.sidecar:
+            return True
         policy = pod["spec"].get("restartPolicy", "Always")
+        if rec.init:
+            return policy != "Never" and rec.exit_code != 0
         return policy == "Always" or (policy == "OnFailure" and rec.exit_code != 0)
 
     def _show_backoff(self, rec: ContainerRecord, pod: dict) -> None:
@@ -212,7 +258,7 @@ class PodWorker:
         pid_mode = "pod" if pod["spec"].get("shareProcessNamespace") else "container"
         target = container.get("targetContainerName")
         if rec.ephemeral and target and pid_mode != "pod":
-            target_rec = self.records.get(target)
+            target_rec = self.records.get(target) or self.inits.get(target)
             if target_rec is None or target_rec.state != "running":
                 raise resolve.ConfigError(f'container "{target}" is not running')
             pid_mode = f"target:{target_rec.container_id}"
@@ -254,7 +300,8 @@ class PodWorker:
             rec.handle, rec.started_at = handle, handle.started_at
             rec.image_ref, rec.image_id = image.name, _image_id(image)
         self.kubelet.event(pod, "Started", f"Started container {rec.name}", field=rec)
-        term = next(m.source for m in spec.mounts if m.target == _termination_path(spec, pod, rec))
+        term_path = _spec_container(pod, rec).get("terminationMessagePath") or "/dev/termination-log"
+        term = next(m.source for m in spec.mounts if m.target == term_path)
         threading.Thread(target=self._monitor, args=(rec, handle, term), daemon=True,
                          name=f"wait-{self.name}-{rec.name}").start()
 
@@ -281,6 +328,7 @@ class PodWorker:
 
     def _write_status(self) -> None:
         with self.lock:
+            inits = list(self.inits.values())
             regular = list(self.records.values())
             eph = list(self.ephemeral.values())
             pod = self.pod
@@ -289,7 +337,7 @@ class PodWorker:
 
         def mutate(obj: dict) -> None:
             obj["status"] = pod_status(
-                obj.get("status") or {}, regular, eph,
+                obj.get("status") or {}, regular, eph, inits=inits,
                 restart_policy=pod["spec"].get("restartPolicy", "Always"),
                 pod_ip=self.sandbox.ip if self.sandbox else "", host_ip="127.0.0.1", started=self.started,
             )
@@ -305,18 +353,23 @@ class PodWorker:
             if e.code != 404:  # the pod went away meanwhile
                 raise
 
-    def teardown(self, grace: float) -> None:
-        """Stop every container (ephemeral first), the sandbox, and delete the pod object."""
-        self.done = True
+    def _kill(self, pod: dict) -> None:
+        """KillPod for a pod that is done: stop what still runs (sidecars, debuggers); start nothing more."""
+        self.killed = True
+        self._stop_running(float(pod["spec"].get("terminationGracePeriodSeconds", 30)))
+
+    def _stop_running(self, grace: float) -> None:
+        """Stop every running container, sidecars last (a Killing event for each first)."""
         with self.lock:
             recs = [r for r in self._all_records() if r.handle is not None and r.state == "running"]
         for rec in sorted(recs, key=lambda r: not r.ephemeral):
             self.kubelet.event(self.pod, "Killing", f"Stopping container {rec.name}", field=rec)
-        threads = [threading.Thread(target=r.handle.stop, args=(grace,), daemon=True) for r in recs]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        stop_in_order(recs, grace)
+
+    def teardown(self, grace: float) -> None:
+        """Stop every container (sidecars last), the sandbox, and delete the pod object."""
+        self.done = True
+        self._stop_running(grace)
         if self.sandbox is not None:
             self.kubelet.node.stop_sandbox(self.sandbox)
             self.sandbox = None
@@ -329,10 +382,14 @@ class PodWorker:
 
     # -- lookups for streams ----------------------------------------------------------------
 
+    def _find(self, container: str) -> ContainerRecord | None:
+        with self.lock:
+            return self.records.get(container) or self.inits.get(container) or self.ephemeral.get(container)
+
     def running_handle(self, container: str):
         """The runtime handle of a running container, or an ApiError as the kubelet answers."""
         with self.lock:
-            rec = self.records.get(container) or self.ephemeral.get(container)
+            rec = self._find(container)
             if rec is None or rec.state != "running" or rec.handle is None:
                 raise ApiError(404, "NotFound", f'container not found ("{container}")')
             return rec.handle
@@ -340,7 +397,7 @@ class PodWorker:
     def log_source(self, container: str, previous: bool) -> tuple[Path, bool]:
         """(log file, still running) for kubectl logs; ApiError as the kubelet answers."""
         with self.lock:
-            rec = self.records.get(container) or self.ephemeral.get(container)
+            rec = self._find(container)
             if rec is None:
                 raise ApiError(400, "BadRequest", f'container "{container}" in pod "{self.name}" is not valid')
             if previous:
@@ -354,11 +411,9 @@ class PodWorker:
             return rec.log_path, rec.state == "running"
 
 
-def _termination_path(spec, pod: dict, rec: ContainerRecord) -> str:
-    """Where the container's termination message file is mounted."""
-    key = "ephemeralContainers" if rec.ephemeral else "containers"
-    c = next(c for c in pod["spec"].get(key) or [] if c["name"] == rec.name)
-    return c.get("terminationMessagePath") or "/dev/termination-log"
+def _spec_container(pod: dict, rec: ContainerRecord) -> dict:
+    """The record's container in the pod spec."""
+    return next(c for c in pod["spec"].get(rec.spec_key) or [] if c["name"] == rec.name)
 
 
 def _image_id(image) -> str:
