@@ -157,10 +157,12 @@ def _wait_until_running(target: Target, uid: int) -> None:
     while time.monotonic() < deadline:
         try:
             status = Path(f"/proc/{target.pid}/status").read_text()
-            cmdline = Path(f"/proc/{target.pid}/cmdline").read_bytes()
+            argv = Path(f"/proc/{target.pid}/cmdline").read_bytes().split(b"\0")
+            cgroup = Path(f"/proc/{target.pid}/cgroup").read_text()
         except OSError:
-            status, cmdline = "", b""
-        if f"Uid:\t{uid}\t" in status and b"sleep" in cmdline:
+            status, argv, cgroup = "", [], ""
+        # The main program itself (the setup shell's argv names it too) as uid, in its cgroup.
+        if f"Uid:\t{uid}\t" in status and argv[:2] == [b"/app/busybox", b"sleep"] and target.container_id in cgroup:
             return
         if target.process.poll() is not None:
             break

@@ -187,7 +187,7 @@ def test_interactive_chroot_prompt_starts_at_the_targets_root(tools, state, targ
     debugger = Debugger(tools, state)
     args = SessionArgs(target.container_id, "web", "app", Mode.INTERACTIVE, 2, "why")
     code, output = _interact(debugger.argv(args), debugger.popen_options(), b"ls /app\nexit\n")
-    assert code == 0
+    assert code == 0, output
     assert "dshell: chroot: / is the target's filesystem" in output
     assert "[dshell web/app] / # " in output
     assert "busybox" in output
