@@ -18,8 +18,10 @@ from .options import Connection
 
 NO_FILE_COMPLETION = ":4"
 NAMESPACE_FLAGS = ("-n", "--namespace")
+CONTAINER_FLAGS = ("-c", "--container")
 
-Lookup = Callable[[str, Connection], list[str]]
+# (kind, connection, pod) -> names: "pods" and "namespaces" of the cluster, "containers" of one pod.
+Lookup = Callable[[str, Connection, str], list[str]]
 
 
 def flag_value(args: list[str], names: tuple[str, ...]) -> str | None:
@@ -51,23 +53,42 @@ def candidates(args: list[str], verbs: list[str], flags: list[str], value_flags:
     if word.startswith("-"):
         return [flag for flag in flags if flag.startswith(word)]
     if done and done[-1] in NAMESPACE_FLAGS:
-        return [ns for ns in lookup("namespaces", connection_from(done)) if ns.startswith(word)]
+        return [ns for ns in lookup("namespaces", connection_from(done), "") if ns.startswith(word)]
+    found = positionals(done, value_flags)
+    if done and done[-1] in CONTAINER_FLAGS:
+        pod = _pod_typed(done, found, verbs)
+        return [c for c in lookup("containers", connection_from(done), pod) if c.startswith(word)] if pod else []
     if done and done[-1] in value_flags:
         return []
-    found = positionals(done, value_flags)
     if len(found) > 1 or (found and done[found[0]] not in verbs):
         return []
-    pods = [pod for pod in lookup("pods", connection_from(done)) if pod.startswith(word)]
+    pods = [pod for pod in lookup("pods", connection_from(done), "") if pod.startswith(word)]
     return ([verb for verb in verbs if verb.startswith(word)] if not found else []) + pods
 
 
-def lookup_names(kind: str, conn: Connection) -> list[str]:
-    """Pod or namespace names from the cluster; nothing when that fails (completion must not)."""
+def _pod_typed(done: list[str], found: list[int], verbs: list[str]) -> str | None:
+    """The pod named so far (after a verb, if any; cp's POD:PATH counts): NAME or pod/NAME, else None."""
+    words = [done[i] for i in found]
+    if words and words[0] in verbs:
+        words = words[1:]
+    if not words:
+        return None
+    name = words[0].partition(":")[0].removeprefix("pod/").removeprefix("po/")
+    return name if name and "/" not in name else None
+
+
+def lookup_names(kind: str, conn: Connection, pod: str) -> list[str]:
+    """Pod or namespace names from the cluster, or the target containers of ``pod`` (regular, then
+    init); nothing when that fails (completion must not)."""
     from .errors import DshellError
     from .kube import Kube
+    from .podspec import SPEC_KINDS
 
     try:
         kube = Kube.connect(conn)
+        if kind == "containers":
+            found = kube.get_pod_or_none(kube.namespace, pod) or {"spec": {}}
+            return [c["name"] for key in SPEC_KINDS for c in found["spec"].get(key) or []]
         items = kube.list_pods(kube.namespace) if kind == "pods" else kube.list_namespaces()
     except DshellError:
         return []

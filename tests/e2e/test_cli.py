@@ -38,3 +38,8 @@ def test_completion_offers_verbs_then_pods_of_the_namespace(cluster):
     assert {"web", "root-app", "two"} <= set(words)
     secure = complete(cluster, "-n", "secure", "")
     assert "api" in secure and "web" not in secure
+
+
+def test_completion_offers_the_pods_containers_init_ones_too(cluster):
+    assert complete(cluster, "mesh", "-c", "") == ["app", "setup", "proxy", ":4"]
+    assert complete(cluster, "env", "mesh", "--container", "p") == ["proxy", ":4"]
