@@ -112,7 +112,7 @@ class _Unpacker:
         try:
             with open(read_fd, "rb") as pipe:
                 # Stream mode reads in tar's 10 KiB records unless told otherwise: 40 times the reads.
-                with tarfile.open(fileobj=pipe, mode="r|", bufsize=CHUNK) as tar:
+                with tarfile.open(fileobj=pipe, mode="r|", bufsize=CHUNK, ignore_zeros=True) as tar:
                     self.unpacked = unpack(tar, base, meter, on_top)
                 while pipe.read(CHUNK):  # tar's padding after the end marker: let the writer finish
                     pass

@@ -67,6 +67,8 @@ def explain(failure: Failure, verb: str) -> DshellError:
         "notdir": f"not a folder in the target: {subject}",
         "outside": f"refused: {subject} leads outside the target's root (through ..)",
         "loop": f"too many levels of symbolic links: {subject}",
+        "moved": f"refused: {subject} changed while it was opened and led outside the target's root "
+        "(a symbolic link swapped in?); nothing was read",
     }
     return PathNotFound(messages.get(failure.kind, f"{verb} failed ({failure.kind}): {subject}"))
 

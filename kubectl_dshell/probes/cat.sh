@@ -5,7 +5,6 @@
 #   cat.sh PATH
 
 dshell_resolve "$1" follow
-file=$dshell_root$dshell_resolved
-[ ! -d "$file" ] || dshell_fail isdir "$dshell_resolved"
-[ -r "$file" ] || dshell_fail denied "$dshell_resolved"
-exec cat -- "$file"
+dshell_open "$dshell_resolved"
+[ ! -d "$dshell_opened" ] || dshell_fail isdir "$dshell_resolved"
+exec cat <&4 4<&-

@@ -2,23 +2,44 @@
 # shellcheck disable=SC2154 # dshell_* variables are set by lib.sh, sent before this script
 # dshell cp: a file or folder of the target's filesystem on stdout, after one header line:
 #   "file MODE MTIME SIZE" then the file's bytes as cat reads them (no framing: the fastest copy), or
-#   "tar" then a tar stream of the folder (or special file), made by the debugger's busybox (the
-#   target needs none); symlinks inside a folder are kept, not followed.
+#   "tar" then a tar stream of the folder (or special file) whose top entry is "." (the folder
+#   itself), made by the debugger's busybox (the target needs none); symlinks inside a folder are
+#   kept, not followed. The target's /proc, /sys and /dev are left out of a copy of its root. A file
+#   tar cannot read is skipped with a warning; the rest is copied.
 #
 #   cp.sh PATH
 
+# cp_tar ARG...: tar of ARG... (relative to the working directory) on stdout; tar's complaints
+# about single files as warnings, so that one unreadable file does not fail the copy.
+cp_tar() {
+    { tar -c -f - "$@" 2>&1 >&3 3>&- | while IFS= read -r line; do
+        case $line in *"error exit delayed"*) ;; *) printf 'dshell: skipped: %s\n' "$line" ;; esac
+    done >&2; } 3>&1
+}
+
 dshell_resolve "$1" follow
-full=$dshell_root$dshell_resolved
-[ -r "$full" ] || dshell_fail denied "$dshell_resolved"
-if [ -f "$full" ]; then
-    printf 'file %s\n' "$(stat -L -c '%a %Y %s' "$full")"
-    exec cat -- "$full"
+dshell_open "$dshell_resolved"
+if [ -f "$dshell_opened" ]; then
+    printf 'file %s\n' "$(stat -L -c '%a %Y %s' "$dshell_opened")"
+    exec cat <&4 4<&-
 fi
-if [ "$dshell_resolved" = / ]; then
-    parent=$dshell_root/ name=.
-else
-    parent=$dshell_root${dshell_resolved%/*}/ name=${dshell_resolved##*/}
+if [ ! -d "$dshell_opened" ]; then
+    printf 'tar\n'
+    cd -- "$dshell_root${dshell_resolved%/*}/" || dshell_fail denied "$dshell_resolved"
+    cp_tar --no-recursion "./${dshell_resolved##*/}"
+    exit 0
 fi
-[ ! -d "$full" ] || [ -x "$full" ] || dshell_fail denied "$dshell_resolved"
+cd -- "$dshell_opened" 2>/dev/null || dshell_fail denied "$dshell_resolved"
 printf 'tar\n'
-exec tar -c -f - -C "$parent" "./$name"
+if [ "$dshell_resolved" != / ]; then
+    cp_tar .
+    exit 0
+fi
+cp_tar --no-recursion .
+set --
+for f in ./* ./.*; do
+    case $f in ./. | ./.. | ./proc | ./sys | ./dev) continue ;; esac
+    [ -e "$f" ] || [ -L "$f" ] || continue
+    set -- "$@" "$f"
+done
+[ "$#" = 0 ] || cp_tar "$@"

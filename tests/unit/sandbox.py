@@ -24,7 +24,7 @@ from tests.kubesim.runtime.spec import DEFAULT_CAPS
 BUSYBOX = shutil.which("busybox") or "/usr/bin/busybox"
 PR_CAPBSET_DROP = 24
 CLONE_NEWNS = 0x20000
-MS_REC, MS_PRIVATE = 0x4000, 0x40000
+MS_BIND, MS_REC, MS_PRIVATE = 0x1000, 0x4000, 0x40000
 # Linux capability numbers, in order (include/uapi/linux/capability.h).
 CAP_NAMES = (
     "CHOWN",
@@ -172,7 +172,7 @@ def _wait_until_running(target: Target, uid: int) -> None:
 
 
 def _as_container(root: Path):
-    """In the child: a private mount namespace with /proc mounted in ``root``, then only
+    """In the child: a private mount namespace where ``root`` is a mount with /proc in it, then only
     containerd's default capabilities (ptrace access checks compare them with the debugger's)."""
 
     def setup() -> None:
@@ -180,6 +180,8 @@ def _as_container(root: Path):
         failed = (
             libc.unshare(CLONE_NEWNS)
             or libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None)
+            # Its root is a mount of its own, as a container's is (dshell_verify checks the mount).
+            or libc.mount(str(root).encode(), str(root).encode(), None, MS_BIND | MS_REC, None)
             or libc.mount(b"proc", str(root / "proc").encode(), b"proc", 0, None)
         )
         if failed:

@@ -7,6 +7,8 @@ import io
 import os
 import shutil
 import stat
+import subprocess
+import sys
 import tarfile
 import tempfile
 from collections.abc import Iterator
@@ -90,8 +92,8 @@ def test_cp_streams_a_folder_as_tar_with_links_kept(sandbox) -> None:
     assert parse_header(header) is None  # "tar"
     with tarfile.open(fileobj=io.BytesIO(stream)) as tar:
         members = {m.name: m for m in tar.getmembers()}
-    assert members["./etc/lt"].issym() and members["./etc/lt"].linkname == "/etc/marker"
-    assert members["./etc/marker"].size == len(b"target-root\n")
+    assert members["./lt"].issym() and members["./lt"].linkname == "/etc/marker"
+    assert members["./marker"].size == len(b"target-root\n")
 
 
 def test_cp_sends_a_file_raw_after_its_mode_mtime_and_size(sandbox) -> None:
@@ -129,3 +131,48 @@ def test_hostile_names_reach_the_probe_exactly(sandbox, name: str) -> None:
     finally:
         file.unlink()
     assert sorted(os.listdir(target.root / "data")) == []  # nothing ran that made a file
+
+
+TRIES = int(os.environ.get("DSHELL_RACE_TRIES", "500"))
+SWAPPER = """
+import os, random, sys, time
+folder, deadline = sys.argv[1], time.monotonic() + float(sys.argv[2])
+os.chdir(folder)
+while time.monotonic() < deadline:  # each state held for a random while: every phase of a read is hit
+    for old, new in (("d", "sw"), ("sw", "d"), ("l", "sw"), ("sw", "l")):
+        os.rename(old, new)
+        time.sleep(random.choice((0, 0, 0.0005, 0.005, 0.02)))
+"""
+
+
+@pytest.mark.parametrize("verb", ["cat", "cp"])
+def test_a_target_swapping_a_folder_for_a_symlink_never_steers_a_read_outside(sandbox, verb: str) -> None:
+    """The target flips /data/sw between a folder holding "busybox" and a symlink to /bin while the
+    probe reads /data/sw/busybox: through /proc/PID/root the symlink would lead to the debugger's own
+    /bin/busybox. Every read gives the target's file or a refusal, never the debugger's (500 tries
+    through /proc/PID/root)."""
+    _, target = sandbox
+    tries = TRIES if target.process.args[-2] != "0" else TRIES // 5  # chrooted, the kernel confines
+    folder = target.root / "data"
+    (folder / "d").mkdir()
+    (folder / "d" / "busybox").write_bytes(b"TARGET\n")
+    os.symlink("/bin", folder / "l")
+    swapper = subprocess.Popen([sys.executable, "-c", SWAPPER, str(folder), "300"])
+    outcomes: dict[str, int] = {}
+    try:
+        for _ in range(tries):
+            result = probe(sandbox, verb, "/data/sw/busybox")
+            body = result.stdout.partition(b"\n")[2] if verb == "cp" else result.stdout
+            failure = parse_failure(result.stderr)
+            kind = "target" if body == b"TARGET\n" else failure.kind if failure else f"other {body[:8]!r}"
+            outcomes[kind] = outcomes.get(kind, 0) + 1
+    finally:
+        swapper.kill()
+        swapper.wait()
+        for name in ("d", "sw"):
+            shutil.rmtree(folder / name, ignore_errors=True)
+        for name in ("l", "sw"):
+            if (folder / name).is_symlink():
+                (folder / name).unlink()
+    assert set(outcomes) <= {"target", "missing", "notdir", "moved"}, outcomes
+    assert outcomes.get("target", 0) > 0, outcomes  # the race was run, not only refused
