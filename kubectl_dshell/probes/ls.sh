@@ -7,6 +7,8 @@
 # Prints the section "dir" or "entry" with the resolved path, then per entry the sections
 # "name" (relative to the path), "meta" ("MODE_HEX UID GID SIZE MTIME" from stat) and "link"
 # (a symlink's target, else empty); a subfolder it may not read gets "meta" "denied".
+# A folder is read through a descriptor dshell_open verified; a symlink whose target is no folder
+# inside the root (missing, leading outside, a file) is listed as the link itself.
 
 # ls_entry FULL NAME: one entry's three sections; nothing when it vanished meanwhile.
 ls_entry() {
@@ -19,7 +21,7 @@ ls_entry() {
 # ls_dir FULL PREFIX LEFT: the entries of folder FULL (names prefixed with PREFIX), and of its
 # subfolders while LEFT levels remain (never through a symlink).
 ls_dir() {
-    if [ ! -r "$1" ] || [ ! -x "$1" ]; then
+    if [ ! -r "$1/" ] || [ ! -x "$1/" ]; then
         printf 'name\0%s\0meta\0denied\0link\0\0' "${2%/}"
         return 0
     fi
@@ -34,16 +36,26 @@ ls_dir() {
     done
 }
 
-dshell_resolve "$1" follow
-if [ -d "$dshell_root$dshell_resolved" ]; then
-    if [ ! -r "$dshell_root$dshell_resolved/" ] || [ ! -x "$dshell_root$dshell_resolved/" ]; then
-        dshell_fail denied "$dshell_resolved"
-    fi
-    printf 'dir\0%s\0' "$dshell_resolved"
-    dir=$dshell_root${dshell_resolved%/}
-    ls_dir "${dir:-/}" "" "$2"
+# ls_folder PATH: list the folder PATH (resolved).
+ls_folder() {
+    dshell_open "$1"
+    [ -x "$dshell_opened/" ] || dshell_fail denied "$1"
+    printf 'dir\0%s\0' "$1"
+    ls_dir "${dshell_opened%/}" "" "$2"
     exit 0
-fi
+}
+
 dshell_resolve "$1" nofollow
-printf 'entry\0%s\0' "$dshell_resolved"
-ls_entry "$dshell_root$dshell_resolved" "${dshell_resolved##*/}"
+entry=$dshell_resolved
+if [ -L "$dshell_root$entry" ]; then
+    if followed=$(dshell_resolve "$entry" follow 2>/dev/null && printf '%sx' "$dshell_resolved"); then
+        followed=${followed%x}
+        [ ! -d "$dshell_root$followed" ] || ls_folder "$followed" "$2"
+    fi
+elif [ -d "$dshell_root$entry" ]; then
+    ls_folder "$entry" "$2"
+fi
+parent=${entry%/*}
+dshell_open "${parent:-/}"
+printf 'entry\0%s\0' "$entry"
+ls_entry "${dshell_opened%/}/${entry##*/}" "${entry##*/}"
