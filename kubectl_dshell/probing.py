@@ -94,14 +94,14 @@ def run_probe(kube: Kube, reached: Reached, verb: str, args: list[str], stdout: 
         container_id(target.pod, target.container),
         target.name,
         target.container,
-        Mode.COMMAND,
+        Mode.WATCHED,
         0 if ui.quiet else 1,
         identity.reason,
         identity.session_uid,
         identity.session_gid,
     )
     argv = probe_command(session, verb, args)
-    stream = kube.exec(target.namespace, target.name, reached.debugger.name, argv, stdin=False, tty=False)
+    stream = kube.exec(target.namespace, target.name, reached.debugger.name, argv, stdin=True, tty=False)
     stderr = io.BytesIO()
     try:
         status = pump(stream, Wiring(stdout, stderr))

@@ -6,6 +6,7 @@ import io
 import os
 import random
 import re
+import stat
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -178,6 +179,15 @@ def exit_code(status: ExitStatus | None, debugger: str) -> int:
     return status.code
 
 
+def _is_dev_null(fd: int) -> bool:
+    """Whether ``fd`` is /dev/null (a command given no input, as in scripts and CI)."""
+    try:
+        info = os.fstat(fd)
+    except OSError:
+        return True
+    return stat.S_ISCHR(info.st_mode) and info.st_rdev == os.stat(os.devnull).st_rdev
+
+
 def _exec_session(
     kube: Kube, target: Target, debugger: Debugger, identity: Identity, opts: ShellOptions, ui: Ui
 ) -> int:
@@ -185,19 +195,21 @@ def _exec_session(
     interactive = not opts.command and os.isatty(stdin_fd)
     # With no command and no terminal, the shell reads its commands from stdin.
     command = opts.command or (() if interactive else ("sh",))
-    forward = interactive or not os.isatty(stdin_fd)
+    forward = interactive or not (os.isatty(stdin_fd) or _is_dev_null(stdin_fd))
+    # Otherwise stdin stays open and silent: the remote command ends when the connection does.
+    mode = Mode.INTERACTIVE if interactive else Mode.COMMAND if forward else Mode.WATCHED
     args = SessionArgs(
         container_id(target.pod, target.container),
         target.name,
         target.container,
-        Mode.INTERACTIVE if interactive else Mode.COMMAND,
+        mode,
         0 if opts.quiet else 2 if interactive else 1,
         identity.reason,
         identity.session_uid,
         identity.session_gid,
     )
     argv = enter_command(args, command)
-    stream = kube.exec(target.namespace, target.name, debugger.name, argv, stdin=forward, tty=interactive)
+    stream = kube.exec(target.namespace, target.name, debugger.name, argv, stdin=True, tty=interactive)
     wiring = Wiring(
         ui.stdout,
         ui.stderr,

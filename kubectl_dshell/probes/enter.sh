@@ -6,7 +6,8 @@
 #   CID             the target container's id (hex); "" assumes the target is PID 1
 #   POD CONTAINER   name the target, for the banner and the prompt
 #   UID GID         the identity a root debugger's session must take; "" lets dshell choose
-#   MODE            interactive (a shell), command (exec CMD), ids (print "PID UID GID" of the target)
+#   MODE            interactive (a shell), command (exec CMD), watched (exec CMD, its stdin the
+#                   client's lifeline, see dshell_watch), ids (print "PID UID GID" of the target)
 #   VERBOSITY       0 quiet, 1 warnings, 2 warnings and the banner
 #   NOTE            why the debugger has its identity (the banner's first line)
 #
@@ -16,6 +17,8 @@
 dshell_state=${DSHELL_STATE:-/tmp/dshell}
 dshell_verbosity=1
 dshell_tools=""
+dshell_nl='
+'
 
 dshell_warn() {
     if [ "$dshell_verbosity" -ge 1 ]; then printf 'dshell: %s\n' "$*" >&2; fi
@@ -70,6 +73,61 @@ dshell_register() {
         ! touch "$dshell_state/sessions/$$" "$dshell_state/last" 2>/dev/null; then
         dshell_warn "cannot register the session in $dshell_state: the debugger may stop after its idle time"
     fi
+}
+
+# dshell_end_tree PID: end PID and every process descended from it, deepest first, so that each
+# parent reaps its children: an orphan would pass to the target's PID 1, which may never reap it.
+# TERM, then KILL for what is left after 2 s.
+dshell_end_tree() {
+    levels=$1 new=$1
+    while [ -n "$new" ]; do
+        parents=" $new " new=""
+        for stat in /proc/[0-9]*/stat; do
+            read -r line <"$stat" 2>/dev/null || continue
+            # shellcheck disable=SC2086 # the fields after the command name, split on purpose
+            set -- ${line##*) }
+            case $parents in *" $2 "*) pid=${stat#/proc/} new="$new ${pid%/stat}" ;; esac
+        done
+        [ -z "$new" ] || levels="$new$dshell_nl$levels"
+    done
+    printf '%s\n' "$levels" | while read -r level; do
+        # shellcheck disable=SC2086 # a list of numbers
+        kill -TERM $level 2>/dev/null && sleep 0.1
+    done
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        # shellcheck disable=SC2086
+        kill -0 $levels 2>/dev/null || return 0
+        sleep 0.2
+    done
+    # shellcheck disable=SC2086
+    kill -KILL $levels 2>/dev/null
+}
+
+# dshell_watched ENTER [CMD...]: the session (ENTER command CMD...) as a child, while the client
+# holds stdin open and silent. Its end means the client went away (closed, killed or cut off), and
+# a runtime does not end an exec's processes when its client leaves: the session's are ended then.
+# This shell stays their parent and reaps them, and exits with the session's status.
+dshell_watched() {
+    enter=$1
+    shift
+    exec 5<&0 </dev/null
+    ("$enter" command "$@") 5<&- &
+    child=$!
+    # Builtins only, so that ending it leaves no orphan; a background job's stdin must come by
+    # another descriptor than 0 (the shell gives it /dev/null).
+    (while read -r _; do :; done; kill -USR1 $$) <&5 >/dev/null 2>&1 &
+    reader=$!
+    exec 5<&-
+    trap 'dshell_end_tree "$child"' USR1
+    while :; do
+        wait "$child"
+        status=$?
+        kill -0 "$child" 2>/dev/null || break  # else the trap interrupted the wait
+    done
+    trap - USR1
+    kill "$reader" 2>/dev/null
+    wait "$reader" 2>/dev/null
+    exit "$status"
 }
 
 # dshell_open_tools: fd 3 = the folder of the debugger's busybox. Inherited by the session, it stays
@@ -153,10 +211,12 @@ dshell_main() {
     export PS1
     dshell_say "$note"
     dshell_say "target: pod $pod, container $ctr, pid $pid, uid $tuid gid $tgid"
+    enter=dshell_exec_cwd
     if dshell_can_chroot "$pid"; then
-        dshell_exec_chroot "$mode" "$@"
+        enter=dshell_exec_chroot
     fi
-    dshell_exec_cwd "$mode" "$@"
+    [ "$mode" != watched ] || dshell_watched "$enter" "$@"
+    "$enter" "$mode" "$@"
 }
 
 dshell_main "$@"

@@ -17,6 +17,7 @@ class Mode(str, Enum):
 
     INTERACTIVE = "interactive"
     COMMAND = "command"
+    WATCHED = "watched"  # a command whose stdin is the client's lifeline: its end ends the command
     IDS = "ids"
 
 

@@ -1,0 +1,93 @@
+"""A session's remote processes end when its client goes away: killed, terminated, hung up, or cut off.
+A runtime does not end an exec's processes when the connection closes; dshell must, or a debugger
+would never go idle. Nothing may be left to the target's PID 1 either (it may never reap a zombie)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import signal
+import subprocess
+import time
+
+import pytest
+
+
+def _processes(cluster, pod: str) -> list[dict]:
+    result = cluster.dshell("ps", pod, "-o", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)["processes"]
+
+
+def _running(cluster, pod: str, token: str) -> list[dict]:
+    return [p for p in _processes(cluster, pod) if any(token in word for word in p["command"])]
+
+
+def _zombies(cluster, pod: str) -> int:
+    return sum(p["state"] == "Z" for p in _processes(cluster, pod))
+
+
+def _await(condition, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting until {what}")
+        time.sleep(0.3)
+
+
+def _token() -> str:
+    return str(100000 + secrets.randbelow(800000))  # a sleep's length no one else uses
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP], ids=["KILL", "TERM", "HUP"])
+def test_a_command_ends_when_its_client_is_signalled(cluster, fresh_pod, sig):
+    pod = fresh_pod("web")
+    token = _token()
+    zombies = _zombies(cluster, pod)
+    client = subprocess.Popen(["kubectl", "dshell", pod, "--", "sh", "-c", f"sleep {token}; echo never"],
+                              env=cluster.env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    try:
+        _await(lambda: _running(cluster, pod, token), "the remote command runs")
+        client.send_signal(sig)
+        client.wait(30)
+        _await(lambda: not _running(cluster, pod, token), "the remote command is gone")
+    finally:
+        if client.poll() is None:
+            client.kill()
+            client.wait()
+    assert b"never" not in client.stdout.read()
+    assert _zombies(cluster, pod) == zombies
+
+
+def test_an_interactive_sessions_processes_end_when_its_client_is_killed(cluster, fresh_pod):
+    pod = fresh_pod("web")
+    token = _token()
+    term = cluster.dshell_pty(pod)
+    try:
+        term.expect(r"\$ ", timeout=60)
+        term.send(f"sleep {token}\n")
+        _await(lambda: _running(cluster, pod, token), "the remote command runs")
+        term.proc.send_signal(signal.SIGKILL)
+        term.proc.wait(30)
+        _await(lambda: not _running(cluster, pod, token), "the remote command is gone")
+    finally:
+        term.close()
+
+
+def test_cat_of_a_fifo_ends_with_its_client(cluster, fresh_pod):
+    pod = fresh_pod("web")
+    fifo = f"/tmp/fifo-{_token()}"
+    made = cluster.dshell(pod, "--", "sh", "-c", 'mkfifo "$DSHELL_ROOT$1"', "mk", fifo)
+    assert made.returncode == 0, made.stderr
+    client = subprocess.Popen(["kubectl", "dshell", "cat", pod, fifo], env=cluster.env(),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _await(lambda: _running(cluster, pod, "dshell-cat"), "cat waits on the fifo")
+        client.terminate()
+        client.wait(30)
+        _await(lambda: not _running(cluster, pod, "dshell-cat"), "cat is gone")
+    finally:
+        if client.poll() is None:
+            client.kill()
+            client.wait()
