@@ -13,11 +13,12 @@ if [ "$idle" -lt 10 ]; then
     step=1
 fi
 
-mkdir -p "$state/sessions" || exit 1
-touch "$state/last"
 # A sleeping child would delay the trap; waiting on it in the background lets TERM act at once.
+# Set before anything shows the keeper started.
 sleeper=""
 trap 'kill $sleeper 2>/dev/null; exit 0' TERM INT HUP
+mkdir -p "$state/sessions" || exit 1
+touch "$state/last"
 
 while :; do
     sleep "$step" &
