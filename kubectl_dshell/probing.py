@@ -10,7 +10,7 @@ from .errors import AccessDenied, DshellError, NotReady, PathNotFound, UsageErro
 from .probes.runner import Mode, SessionArgs, probe_command
 from .probes.sections import FAILED, Failure, parse_failure, text, warnings
 from .pump import Sink, Wiring, pump
-from .session import ensure_debugger, exit_code, find_target
+from .session import check_pod_alive, ensure_debugger, exit_code, find_target
 from .target import container_id
 
 if TYPE_CHECKING:
@@ -109,6 +109,7 @@ def run_probe(kube: Kube, reached: Reached, verb: str, args: list[str], stdout: 
         stream.close()
     for warning in warnings(stderr.getvalue()):
         ui.warn(warning)
+    check_pod_alive(kube, target, status)
     check(exit_code(status, reached.debugger.name), stderr.getvalue(), verb, reached.debugger.name)
 
 

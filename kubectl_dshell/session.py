@@ -167,6 +167,25 @@ def ensure_debugger(kube: Kube, target: Target, opts: DebuggerOptions, ui: Ui) -
     return _started(kube, target, with_ids(identity, uid, gid), opts, ui)
 
 
+KILLED = 137  # the status of a process ended by SIGKILL, as a pod's deletion ends them
+
+
+def check_pod_alive(kube: Kube, target: Target, status: ExitStatus | None) -> None:
+    """After a session that ended abnormally (no status, an error, killed), raise SessionLost when
+    its pod is gone or going: that, not the session's own end, is what the user needs to know."""
+    if status is not None and status.code is not None and status.code != KILLED:
+        return
+    try:
+        pod = kube.get_pod_or_none(target.namespace, target.name)
+    except DshellError:
+        return
+    where = f"pod {target.namespace}/{target.name}"
+    if pod is None or pod["metadata"].get("uid") != target.pod["metadata"].get("uid"):
+        raise SessionLost(f"{where} was deleted during the session", "kubectl get pods: its workload may have replaced it")
+    if pod["metadata"].get("deletionTimestamp"):
+        raise SessionLost(f"{where} is being deleted: the session ended with it", "kubectl get pods")
+
+
 def exit_code(status: ExitStatus | None, debugger: str) -> int:
     """The remote command's exit code; an error when it never ran or the connection was lost."""
     if status is None:
@@ -220,6 +239,7 @@ def _exec_session(
         status = run_interactive(stream, wiring) if interactive else pump(stream, wiring)
     finally:
         stream.close()
+    check_pod_alive(kube, target, status)
     return exit_code(status, debugger.name)
 
 

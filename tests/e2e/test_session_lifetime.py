@@ -91,3 +91,21 @@ def test_cat_of_a_fifo_ends_with_its_client(cluster, fresh_pod):
         if client.poll() is None:
             client.kill()
             client.wait()
+
+
+def test_a_pod_deleted_during_a_session_is_named_as_the_cause(cluster, fresh_pod):
+    pod = fresh_pod("web")
+    token = _token()
+    client = subprocess.Popen(["kubectl", "dshell", pod, "--", "sleep", token], env=cluster.env(),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        _await(lambda: _running(cluster, pod, token), "the remote command runs")
+        cluster.kubectl("delete", "pod", pod, "--grace-period=1", "--wait=false", check=True)
+        code = client.wait(60)
+    finally:
+        if client.poll() is None:
+            client.kill()
+            client.wait()
+    lines = client.stderr.read().decode().strip().splitlines()
+    assert code == 11, lines
+    assert lines[-2].startswith(f"error: pod default/{pod} ") and "delet" in lines[-2], lines
