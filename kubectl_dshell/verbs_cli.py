@@ -10,6 +10,7 @@ import typer
 
 from .errors import UsageError
 from .flags import Common, with_common
+from .labelselector import check_selector
 
 if TYPE_CHECKING:
     from .inspection import InspectOptions
@@ -39,6 +40,8 @@ def inspect_options(
         raise UsageError("name a POD, or select pods with -l SELECTOR")
     if pod and selector is not None:
         raise UsageError(f"name a POD or -l {selector}, not both")
+    if selector is not None:
+        check_selector(selector)
     return InspectOptions(pod, selector, common.connection(), common.container, common.debugger(), output, concurrency)
 
 
@@ -56,9 +59,6 @@ def resolve_name(text: str) -> str:
     if not NAME.match(text):
         raise UsageError(f"--resolve {text!r} is not a DNS name")
     return text
-
-
-
 
 
 @with_common
