@@ -193,6 +193,17 @@ class Kube:
         return self._labels_or_none(Operation("get", "nodes", name), ("/api/v1/nodes/{name}", {"name": name}))
 
     @answered_ahead
+    def configmap_keys_or_none(self, namespace: str, name: str) -> frozenset[str] | None:
+        """A ConfigMap's keys (``data``, the ones envFrom sets), None when it cannot be read: it only
+        sharpens env's sources, so no failure of it fails a verb."""
+        path = ("/api/v1/namespaces/{namespace}/configmaps/{name}", {"namespace": namespace, "name": name})
+        try:
+            found = self._json(Operation("get", "configmaps", name, namespace), "GET", path)
+        except DshellError:
+            return None
+        return frozenset(found.get("data") or {})
+
+    @answered_ahead
     def whoami(self) -> str | None:
         """The user name the API server sees (SelfSubjectReview), None where that is not allowed."""
         body = {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"}

@@ -19,7 +19,7 @@ from .identity import Identity, choose_identity, possible_identities, psa_level,
 from .interactive import run_interactive
 from .kube import Kube
 from .options import DebuggerOptions, Profile, ShellOptions
-from .probes.runner import Mode, SessionArgs, enter_command
+from .probes.runner import Mode, SessionArgs, enter_command, user_command
 from .provision import Debugger, find_or_create, wait_running
 from .pump import Wiring, pump
 from .render import Ui
@@ -227,7 +227,7 @@ def _exec_session(
         identity.session_uid,
         identity.session_gid,
     )
-    argv = enter_command(args, command)
+    argv = enter_command(args, user_command(command))
     stream = kube.exec(target.namespace, target.name, debugger.name, argv, stdin=True, tty=interactive)
     wiring = Wiring(
         ui.stdout,

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from .probes.environ import Variable, variables
+from .podspec import container_spec
+from .probes.environ import Variable, env_from_config_maps, has_secrets, secret_masker, variables
 from .probes.listing import Listing, parse_listing
 from .probes.netreport import NetReport, parse_net
 from .probes.processes import Process, parse_processes, pod_owners
+from .probes.secretmask import Masker, target_environ
+from .probes.sections import sections
 from .probing import capture
 
 if TYPE_CHECKING:
     from .kube import Kube
     from .probing import Reached
     from .render import Ui
+    from .target import Target
 
 CHECK_SECONDS = 3  # how long --check and --resolve wait for an answer
 
@@ -69,22 +73,52 @@ class NetRequest:
 
 
 def env(kube: Kube, reached: Reached, reveal: bool, ui: Ui) -> EnvReport:
-    """``env``: /proc/PID/environ, tagged from the pod spec, masked unless ``reveal``."""
+    """``env``: /proc/PID/environ, tagged from the pod spec (and the keys of its envFrom ConfigMaps,
+    read side by side with the probe where RBAC allows), masked unless ``reveal``."""
     target = reached.target
+    config_maps = env_from_config_maps(container_spec(target.pod, target.container))
+    for name in config_maps:
+        kube.look_ahead("configmap_keys_or_none", target.namespace, name)
     pid, _, environ = capture(kube, reached, "env", [], ui).partition(b"\0")
-    found = variables(target.pod, target.container, environ, reveal)
+    keys = {name: kube.configmap_keys_or_none(target.namespace, name) for name in config_maps}
+    found = variables(target.pod, target.container, environ, reveal, keys)
     return EnvReport(target.name, target.namespace, target.container, int(pid) if pid.isdigit() else None, found)
 
 
-def ps(kube: Kube, reached: Reached, ui: Ui) -> PsReport:
-    """``ps``: the processes, each with its container."""
-    owners = pod_owners(reached.pod, reached.target.container, reached.debugger.name)
-    return PsReport(parse_processes(capture(kube, reached, "ps", [], ui), owners))
+def _masker(reached: Reached, found: dict[str, bytes], reveal: bool) -> Masker | None:
+    """What hides the target's secret values in a probe's output (from its "environ" section); None
+    when they could not be read."""
+    if reveal:
+        return Masker()
+    environ = target_environ(found)
+    return None if environ is None else secret_masker(reached.target.pod, reached.target.container, environ)
 
 
-def net(kube: Kube, reached: Reached, request: NetRequest, ui: Ui) -> NetReport:
-    """``net``: sockets and owners, interfaces, routes, DNS, and the checks asked for."""
-    return parse_net(capture(kube, reached, "net", request.probe_args(), ui), CHECK_SECONDS)
+def _blind(target: Target, ui: Ui) -> Masker:
+    """Without the target's environment: its container's arguments hidden if its spec has secrets."""
+    masker = Masker(blind=has_secrets(target.pod, target.container))
+    if masker.blind:
+        ui.warn(f"the target's environment is unreadable to this session: the arguments of container "
+                f"{target.container}'s processes are hidden, as they may hold Secret values (--reveal shows them)")
+    return masker
+
+
+def ps(kube: Kube, reached: Reached, reveal: bool, ui: Ui) -> PsReport:
+    """``ps``: the processes, each with its container; secret values hidden in command lines."""
+    target = reached.target
+    data = capture(kube, reached, "ps", [], ui)
+    processes = parse_processes(data, pod_owners(reached.pod, target.container, reached.debugger.name))
+    masker = _masker(reached, dict(sections(data)), reveal) or _blind(target, ui)
+    own = target.container
+    return PsReport([replace(p, command=masker.argv(p.command, p.container == own)) for p in processes])
+
+
+def net(kube: Kube, reached: Reached, request: NetRequest, reveal: bool, ui: Ui) -> NetReport:
+    """``net``: sockets and owners, interfaces, routes, DNS, and the checks asked for; secret values
+    hidden in process names (which are program names: nothing to hide when they cannot be read)."""
+    data = capture(kube, reached, "net", request.probe_args(), ui)
+    masker = _masker(reached, dict(sections(data)), reveal) or Masker()
+    return parse_net(data, CHECK_SECONDS).masked(masker)
 
 
 def ls(kube: Kube, reached: Reached, path: str, depth: int, ui: Ui) -> Listing:

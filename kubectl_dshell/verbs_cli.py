@@ -10,6 +10,7 @@ import typer
 
 from .errors import UsageError
 from .flags import Common, with_common
+from .labelselector import check_selector
 
 if TYPE_CHECKING:
     from .inspection import InspectOptions
@@ -22,6 +23,9 @@ PodArg = Annotated[str | None, typer.Argument(metavar="POD", help="NAME, pod/NAM
 OutputOpt = Annotated[str, typer.Option("-o", "--output", help="table, json or yaml.")]
 SelectorOpt = Annotated[
     str | None, typer.Option("-l", "--selector", help="Every pod matching this label selector, instead of POD.")
+]
+RevealOpt = Annotated[
+    bool, typer.Option("--reveal", help="Show values from Secrets and secret-looking names, wherever they appear.")
 ]
 ConcurrencyOpt = Annotated[int, typer.Option("--max-concurrency", min=1, help="Pods worked on at once with -l.")]
 
@@ -39,7 +43,15 @@ def inspect_options(
         raise UsageError("name a POD, or select pods with -l SELECTOR")
     if pod and selector is not None:
         raise UsageError(f"name a POD or -l {selector}, not both")
+    if selector is not None:
+        check_selector(selector)
     return InspectOptions(pod, selector, common.connection(), common.container, common.debugger(), output, concurrency)
+
+
+def warn_revealed(reveal: bool, ui: Ui) -> None:
+    """One line on stderr when secrets are about to be shown."""
+    if reveal:
+        ui.warn("--reveal: values from Secrets are shown")
 
 
 def check_target(text: str) -> tuple[str, int]:
@@ -58,14 +70,11 @@ def resolve_name(text: str) -> str:
     return text
 
 
-
-
-
 @with_common
 def env(
     common: Common,
     pod: PodArg = None,
-    reveal: Annotated[bool, typer.Option("--reveal", help="Show values from Secrets and secret-looking names.")] = False,
+    reveal: RevealOpt = False,
     output: OutputOpt = "table",
     selector: SelectorOpt = None,
     max_concurrency: ConcurrencyOpt = 8,
@@ -77,6 +86,7 @@ def env(
         from .inspection import run_report
 
         opts = inspect_options(common, pod, selector, output, max_concurrency)
+        warn_revealed(reveal, ui)
         return run_report(opts, "env", lambda kube, reached, u: verbs.env(kube, reached, reveal, u), ui)
 
     common.run(action)
@@ -86,6 +96,7 @@ def env(
 def ps(
     common: Common,
     pod: PodArg = None,
+    reveal: RevealOpt = False,
     output: OutputOpt = "table",
     selector: SelectorOpt = None,
     max_concurrency: ConcurrencyOpt = 8,
@@ -96,7 +107,9 @@ def ps(
         from . import verbs
         from .inspection import run_report
 
-        return run_report(inspect_options(common, pod, selector, output, max_concurrency), "ps", verbs.ps, ui)
+        opts = inspect_options(common, pod, selector, output, max_concurrency)
+        warn_revealed(reveal, ui)
+        return run_report(opts, "ps", lambda kube, reached, u: verbs.ps(kube, reached, reveal, u), ui)
 
     common.run(action)
 
@@ -111,6 +124,7 @@ def net(
     resolve: Annotated[
         list[str] | None, typer.Option("--resolve", metavar="NAME", help="Look a name up with the pod's resolver (repeatable).")
     ] = None,
+    reveal: RevealOpt = False,
     output: OutputOpt = "table",
     selector: SelectorOpt = None,
     max_concurrency: ConcurrencyOpt = 8,
@@ -125,7 +139,8 @@ def net(
             tuple(check_target(c) for c in check or ()), tuple(resolve_name(n) for n in resolve or ())
         )
         opts = inspect_options(common, pod, selector, output, max_concurrency)
-        return run_report(opts, "net", lambda kube, reached, u: verbs.net(kube, reached, request, u), ui)
+        warn_revealed(reveal, ui)
+        return run_report(opts, "net", lambda kube, reached, u: verbs.net(kube, reached, request, reveal, u), ui)
 
     common.run(action)
 

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .probes.environ import MASK
+from .probes.secretmask import MASK
 from .probes.listing import Listing
 from .probes.netreport import NetReport
 from .probes.processes import tree
@@ -48,10 +48,11 @@ def _table(title: str | None, *columns: str) -> Table:
 
 
 def env_tables(report: EnvReport) -> list[Table]:
-    """NAME, SOURCE, VALUE; masked values as ****."""
+    """NAME, SOURCE (``secret NAME/KEY`` for a secretKeyRef), VALUE; masked values as ****."""
     table = _table(None, "NAME", "SOURCE", "VALUE")
     for var in report.variables:
-        table.add_row(visible(var.name), var.source, MASK if var.masked else visible(var.value or ""))
+        source = var.source + (f" {visible(var.secret[0])}/{visible(var.secret[1])}" if var.secret else "")
+        table.add_row(visible(var.name), source, MASK if var.masked else visible(var.value or ""))
     return [table]
 
 

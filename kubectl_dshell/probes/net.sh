@@ -7,7 +7,8 @@
 # Prints sections: "tcp", "tcp6", "udp", "udp6" (/proc/net), "fds" (ls -l of every readable
 # /proc/PID/fd), per process "pid" and "argv", "sysfs" (mtu, operstate and address of each
 # interface, as grep -H prints them), "addr" (ip -o addr), "route", "ipv6_route", "resolv"
-# (the target's /etc/resolv.conf); then per check "check" (HOST PORT) and "result" (start and end
+# (the target's /etc/resolv.conf), "environ" (the target's environment as hex, only when readable:
+# its secret values are masked in process names); then per check "check" (HOST PORT) and "result" (start and end
 # uptime, exit status, what nc said), per name "resolve" (NAME) and "result" (each name tried:
 # nslookup's output).
 
@@ -26,6 +27,7 @@ dshell_section addr ip -o addr
 dshell_section route cat /proc/net/route
 dshell_section ipv6_route cat /proc/net/ipv6_route
 dshell_section resolv cat "$dshell_root/etc/resolv.conf"
+environ=$(od -An -v -tx1 "/proc/$DSHELL_PID/environ" 2>/dev/null) && printf 'environ\0%s\0' "$environ"
 
 # No `timeout` here: its watcher process outlives the command and, orphaned, stays a zombie under a
 # target PID 1 that never reaps. nc -w and nslookup -timeout bound themselves.

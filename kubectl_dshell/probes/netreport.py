@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from .netchecks import parse_check, parse_resolve
 from .netconfig import Interface, interfaces, resolver, routes_v4, routes_v6
 from .processes import argv
+from .secretmask import Masker
 from .sections import sections, text
 from .sockets import Socket, parse_table, socket_owners
 
@@ -36,6 +37,14 @@ class NetReport:
             "checks": self.checks,
             "resolves": self.resolves,
         }
+
+    def masked(self, masker: Masker) -> NetReport:
+        """The report with the target's secret values hidden in process names."""
+
+        def hide(s: Socket) -> Socket:
+            return replace(s, process=masker.text(s.process)) if s.process else s
+
+        return replace(self, listening=[hide(s) for s in self.listening], connections=[hide(s) for s in self.connections])
 
 
 def _programs(pairs: list[tuple[str, bytes]]) -> dict[int, str]:

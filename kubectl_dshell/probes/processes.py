@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from .sections import sections, text
+from .sections import sections, text, unhex
 
 CLOCK_TICKS = 100  # USER_HZ: /proc/PID/stat counts start times in 1/100 s on every Linux architecture
 PER_PROCESS = ("pid", "stat", "status", "cgroup", "argv")
@@ -77,7 +77,7 @@ def pod_owners(pod: dict, target: str, debugger: str) -> Owners:
 
 def argv(hexdump: bytes) -> list[str]:
     """A cmdline from its hex dump: NUL-separated arguments, kept exactly (empty ones too)."""
-    raw = bytes.fromhex(hexdump.decode("ascii", "replace").replace("\n", " ").replace(" ", ""))
+    raw = unhex(hexdump)
     return [text(arg) for arg in raw.removesuffix(b"\0").split(b"\0")] if raw else []
 
 

@@ -3,12 +3,14 @@
 # dshell ps: every process of the PID namespace, read from /proc.
 #
 # Prints the sections "btime" (boot time, from /proc/stat), "self" (this session's pid, whose
-# own processes are not listed), "target" (the target's pid), "passwd" (the target's /etc/passwd),
+# own processes are not listed), "target" (the target's pid), "environ" (the target's environment,
+# as hex, only when readable: its secret values are masked in command lines), "passwd" (the target's /etc/passwd),
 # then per process "pid", "stat", "status", "cgroup" and "argv" (hex).
 
 # shellcheck disable=SC2016 # awk's own variables
 dshell_section btime awk '$1 == "btime" { print $2 }' /proc/stat
 printf 'self\0%s\0target\0%s\0' "$$" "$DSHELL_PID"
+environ=$(od -An -v -tx1 "/proc/$DSHELL_PID/environ" 2>/dev/null) && printf 'environ\0%s\0' "$environ"
 dshell_section passwd cat "$dshell_root/etc/passwd"
 for dir in /proc/[0-9]*; do
     pid=${dir#/proc/}

@@ -65,6 +65,18 @@ def probe_command(args: SessionArgs, verb: str, probe_args: tuple[str, ...] | li
     return enter_command(args, ["sh", "-c", probe_script(verb), f"dshell-{verb}", *probe_args])
 
 
+# enter.sh starts the command with `exec "$@"`, and busybox's exec takes options: a command named
+# like an option ("-n") would be refused as one. `exec --` in a shell of its own runs it as a command.
+AS_COMMAND = 'exec -- "$@"'
+
+
+def user_command(command: tuple[str, ...] | list[str]) -> list[str]:
+    """The user's command as enter.sh must get it: one whose name starts with "-" behind ``exec --``."""
+    if command and command[0].startswith("-"):
+        return ["sh", "-c", AS_COMMAND, "dshell-exec", *command]
+    return list(command)
+
+
 def _optional(value: int | None) -> str:
     return "" if value is None else str(value)
 

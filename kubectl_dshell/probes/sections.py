@@ -33,6 +33,11 @@ def text(data: bytes) -> str:
     return data.decode("utf-8", "backslashreplace")
 
 
+def unhex(hexdump: bytes) -> bytes:
+    """What ``od -An -v -tx1`` printed (lib.sh's way to pass bytes that may hold NUL), as bytes."""
+    return bytes.fromhex(hexdump.decode("ascii", "replace").replace("\n", " ").replace(" ", ""))
+
+
 def parse_failure(stderr: bytes) -> Failure | None:
     """The failure report on a probe's stderr, if any (its subject runs to the end)."""
     start = stderr.find(MARKER)

@@ -110,7 +110,8 @@ def test_web_secrets_checks_config_errors_and_one_exec_each(cluster, tmp_path: P
     ]
     env, revealed, ps, net, config, listing, folder, *errors = calls(cluster, *commands)
     masked = {v["name"]: v for v in _json(env)["variables"]}
-    assert masked["DB_PASSWORD"] == {"name": "DB_PASSWORD", "value": None, "source": "secret", "masked": True}
+    assert masked["DB_PASSWORD"] == {"name": "DB_PASSWORD", "value": None, "source": "secret", "masked": True,
+                                     "secret": {"name": "db", "key": "password"}}
     assert {v["name"]: v["value"] for v in _json(revealed)["variables"]}["DB_PASSWORD"] == "s3cr3t-value"
     assert ps.returncode == 0 and b"/app" in ps.stdout and b"(target)" in ps.stdout
 
@@ -198,3 +199,74 @@ def test_a_native_sidecar_is_a_target_of_its_own(cluster) -> None:
     assert done.stderr.decode().startswith(
         "error: container setup in pod default/mesh is not running (terminated: Completed, exit code 0)"
     )
+
+
+SECRET, PIN = "s3cr3t-value", "712"  # PIN: shorter than a secret hidden inside other text
+
+
+def _secret_pod(cluster, namespace: str) -> str:
+    """A pod whose Secret reaches other variables and the app's arguments through $(VAR), and whose
+    envFrom ConfigMap has no prefix."""
+    objects = [
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"}, "stringData": {"password": SECRET, "pin": PIN}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"GREETING": "hello"}},
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "vault", "labels": {"app": "vault"}}, "spec": {
+            "containers": [{
+                "name": "app",
+                "image": "gcr.io/distroless/static-debian12:nonroot",
+                "args": ["--password=$(PW)", "--pin=$(PIN)", "--literal=$$(PW)"],
+                "envFrom": [{"configMapRef": {"name": "settings"}}],
+                "env": [
+                    {"name": "PORT", "value": "8080"},
+                    {"name": "PW", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
+                    {"name": "PIN", "valueFrom": {"secretKeyRef": {"name": "db", "key": "pin"}}},
+                    {"name": "COMPOSED", "value": "x-$(PW)-y"},
+                    {"name": "ESCAPED", "value": "$$(PW)"},
+                    {"name": "NOTE", "value": f"the password is {SECRET}"},
+                ],
+            }],
+        }},
+    ]
+    for manifest in objects:
+        cluster.kubectl("create", "-n", namespace, "-f", "-", input=json.dumps(manifest).encode(), check=True)
+    cluster.kubectl("wait", "--for=condition=Ready", "pod/vault", "-n", namespace, "--timeout=60s", check=True)
+    return "vault"
+
+
+def test_secret_values_are_masked_wherever_they_appear(cluster, namespace) -> None:
+    pod = _secret_pod(cluster, namespace)
+    shown = [
+        ("env", pod), ("env", pod, "-o", "json"), ("env", pod, "-o", "yaml"), ("ps", pod), ("ps", pod, "-o", "json"),
+        ("net", pod, "-o", "json"), ("ps", pod, "--reveal", "-o", "json"),
+    ]
+    *results, revealed = calls(cluster, *((*args, "-n", namespace) for args in shown))
+    for result in results:
+        assert result.returncode == 0, result.stderr.decode()
+        assert SECRET.encode() not in result.stdout and b"x-" + SECRET.encode() not in result.stdout
+    table, env, _, ps_table, ps, _ = results
+    variables = {v["name"]: v for v in _json(env)["variables"]}
+    assert variables["PW"] == {"name": "PW", "value": None, "source": "secret", "masked": True,
+                               "secret": {"name": "db", "key": "password"}}
+    assert (variables["COMPOSED"]["value"], variables["COMPOSED"]["masked"]) == (None, True)
+    assert (variables["ESCAPED"]["value"], variables["ESCAPED"]["masked"]) == ("$(PW)", False)
+    assert variables["NOTE"]["value"] == "the password is ****"
+    assert [line.split()[:3] for line in table.stdout.decode().splitlines() if line.startswith("PW ")] == [
+        ["PW", "secret", "db/password"]
+    ]
+    [target] = [p for p in _json(ps)["processes"] if p["role"] == "target"]
+    assert target["command"] == ["/app", "--password=****", "--pin=****", "--literal=$(PW)"]
+    assert b"/app --password=**** --pin=****" in ps_table.stdout
+    warnings = [line for line in revealed.stderr.decode().splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: --reveal: values from Secrets are shown"]
+    [target] = [p for p in _json(revealed)["processes"] if p["role"] == "target"]
+    assert target["command"] == ["/app", f"--password={SECRET}", f"--pin={PIN}", "--literal=$(PW)"]
+
+
+def test_env_attributes_each_variable_to_its_real_source(cluster, namespace) -> None:
+    env = cluster.dshell("env", _secret_pod(cluster, namespace), "-n", namespace, "-o", "json")
+    sources = {v["name"]: v["source"] for v in _json(env)["variables"]}
+    assert (sources["GREETING"], sources["PORT"], sources["PATH"], sources["HOSTNAME"], sources["HOME"]) == (
+        "configmap", "spec", "image", "runtime", "runtime"
+    )
+    assert sources["SSL_CERT_FILE"] == "image"  # the image's: the ConfigMap's keys were read, and it has no such key
+    assert {s for name, s in sources.items() if name.startswith("KUBERNETES_")} == {"service"}

@@ -142,3 +142,13 @@ def test_debugger_records_who_when_and_why(cluster, fresh_pod):
     assert env["DSHELL_REASON"] == "INC-1234 latency"
     assert env["DSHELL_USER"]  # who: from SelfSubjectReview (the kubeconfig's user where that is not allowed)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", env["DSHELL_CREATED"])
+
+
+def test_a_command_starting_with_a_dash_runs_in_the_pod(cluster):
+    # web's session works in /proc/PID/root, root-app's in a chroot: both start the command as given.
+    runs = [("web", "-n", "x"), ("root-app", "-n", "x"), ("web", "echo", "-n", "x")]
+    *dashes, echo = (cluster.dshell("-q", pod, "--", *cmd) for pod, *cmd in runs)
+    for dash in dashes:
+        assert dash.returncode == 127, dash.stderr.decode()  # the pod's "not found": it ran there
+        assert b"-n: not found" in dash.stderr and dash.stdout == b""
+    assert (echo.returncode, echo.stdout) == (0, b"x"), echo.stderr.decode()

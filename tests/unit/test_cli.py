@@ -9,7 +9,8 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from kubectl_dshell import cli, session
-from kubectl_dshell.errors import ExitCode, NotFound
+from kubectl_dshell.errors import ExitCode, NotFound, UsageError
+from kubectl_dshell.labelselector import check_selector
 from kubectl_dshell.options import Connection, Profile, ShellOptions
 from kubectl_dshell.render import Ui
 
@@ -172,3 +173,29 @@ def test_inspection_target_is_checked_before_any_kubeconfig(args: list[str], mes
     assert result.exit_code == ExitCode.USAGE
     assert message in result.output
     assert "kubeconfig" not in result.output
+
+
+@pytest.mark.parametrize("verb", [["env"], ["ps"], ["net"], ["ls", "/"]])
+def test_a_bad_label_selector_is_a_usage_error_before_any_request(verb: list[str]) -> None:
+    result = invoke(*verb, "-l", "!!!bad", env={"KUBECONFIG": "/nonexistent/kubeconfig"})
+    assert result.exit_code == ExitCode.USAGE
+    assert result.output.splitlines() == [
+        "error: invalid label selector '!!!bad': '!!bad' is not a label key",
+        "hint: for example -l app=web, -l 'app in (web,api)' or -l '!canary'",
+    ]
+
+
+@pytest.mark.parametrize("selector,problem", [
+    ("app in ()", "in needs at least one value"),
+    ("app=we b", "cannot parse 'app=we b'"),
+    ("a/b/c=d", "'a/b/c' is not a label key"),
+    ("app==-x", "'-x' is not a label value"),
+    ("app,,b", "an empty requirement between commas"),
+    ("x" * 64, "label key 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' is too long"),
+])
+def test_label_selectors_follow_kubernetes_grammar(selector: str, problem: str) -> None:
+    for good in ("app in (web,root-app)", "!canary", "tier", "example.com/app==web,env!=prod", "v>3", "a = b"):
+        check_selector(good)
+    with pytest.raises(UsageError) as caught:
+        check_selector(selector)
+    assert caught.value.message == f"invalid label selector {selector!r}: {problem}"

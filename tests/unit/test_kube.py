@@ -108,6 +108,14 @@ def test_forbidden_namespace_labels_read_as_unknown(kube: Kube) -> None:
     assert kube.namespace_labels_or_none("team") is None
 
 
+def test_config_map_keys_or_unknown_when_forbidden(kube: Kube, behaviour: Behaviour) -> None:
+    behaviour.objects["/api/v1/namespaces/team/configmaps/settings"] = {"data": {"GREETING": "hi", "MODE": "x"}}
+    behaviour.errors["/api/v1/namespaces/team/configmaps/private"] = FORBIDDEN
+    assert kube.configmap_keys_or_none("team", "settings") == {"GREETING", "MODE"}
+    assert kube.configmap_keys_or_none("team", "private") is None
+    assert kube.configmap_keys_or_none("team", "gone") is None
+
+
 def test_whoami_and_version(kube: Kube, behaviour: Behaviour) -> None:
     assert kube.whoami() == "alice@example.com"
     assert json.loads(behaviour.requests[-1].body)["kind"] == "SelfSubjectReview"

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from kubectl_dshell.probes.runner import Mode, SessionArgs, compact, enter_command, keeper_command, script
+from kubectl_dshell.probes.runner import (
+    Mode,
+    SessionArgs,
+    compact,
+    enter_command,
+    keeper_command,
+    script,
+    user_command,
+)
 
 
 def test_compact_drops_comments_blank_lines_and_indentation() -> None:
@@ -28,6 +36,17 @@ def test_enter_command_puts_user_values_only_in_positional_arguments() -> None:
     assert argv[:3] == ["sh", "-c", script("enter.sh")]
     assert argv[3:] == ["dshell", "abc123", "web", "app", "1000", "", "command", "1", "why", "cat", "$(id)"]
     assert "$(id)" not in argv[2]
+
+
+def test_a_command_named_like_an_option_runs_behind_exec_double_dash() -> None:
+    assert user_command(("echo", "-n", "x")) == ["echo", "-n", "x"]
+    wrapped = user_command(("-n", "x"))
+    assert wrapped[3:] == ["dshell-exec", "-n", "x"]
+    busybox = shutil.which("busybox")  # the debugger's shell
+    if busybox is None:
+        pytest.skip("busybox is not installed")
+    ran = subprocess.run([busybox, *wrapped], capture_output=True)
+    assert ran.returncode == 127 and b"-n: not found" in ran.stderr
 
 
 def test_keeper_command_is_the_keeper_script() -> None:
