@@ -92,6 +92,12 @@ dshell_open() {
     [ -z "$dshell_root" ] || dshell_opened=/proc/self/fd/4
 }
 
+# dshell_read PATH: the target's file PATH (a target path) on stdout, opened as cat.sh opens it;
+# nothing when it cannot be read.
+dshell_read() {
+    (dshell_resolve "$1" follow && dshell_open "$dshell_resolved" && exec cat <&4) 2>/dev/null
+}
+
 # dshell_verify FD PATH: refuse unless the file open on FD is the target's PATH. Chrooted into the
 # target ($dshell_root empty) the kernel resolved every name inside its root. Through /proc/PID/root
 # it did not: an absolute symlink that the target swapped in after dshell_resolve read the path

@@ -26,7 +26,8 @@ dshell_section sysfs grep -H '' /sys/class/net/*/mtu /sys/class/net/*/operstate 
 dshell_section addr ip -o addr
 dshell_section route cat /proc/net/route
 dshell_section ipv6_route cat /proc/net/ipv6_route
-dshell_section resolv cat "$dshell_root/etc/resolv.conf"
+resolv=$(dshell_read /etc/resolv.conf)
+printf 'resolv\0%s\n\0' "$resolv"
 environ=$(od -An -v -tx1 "/proc/$DSHELL_PID/environ" 2>/dev/null) && printf 'environ\0%s\0' "$environ"
 
 # No `timeout` here: its watcher process outlives the command and, orphaned, stays a zombie under a
@@ -45,10 +46,9 @@ net_check() {
 # musl do): with fewer dots than ndots, NAME under each search domain first, then NAME itself; with
 # as many or more, NAME first; with a trailing dot, NAME only. NAME reaches awk as ARGV, unparsed.
 net_names() {
-    conf=$dshell_root/etc/resolv.conf
     case $1 in *.) printf '%s\n' "$1"; return ;; esac
-    [ -r "$conf" ] || { printf '%s\n' "$1"; return; }
-    awk 'BEGIN { name = ARGV[1]; ARGV[1] = ""; ndots = 1 }
+    [ -n "$resolv" ] || { printf '%s\n' "$1"; return; }
+    printf '%s\n' "$resolv" | awk 'BEGIN { name = ARGV[1]; ARGV[1] = ""; ndots = 1 }
         $1 == "search" || $1 == "domain" { n = 0; for (i = 2; i <= NF; i++) domains[++n] = $i }
         $1 == "options" { for (i = 2; i <= NF; i++) if ($i ~ /^ndots:[0-9]+$/) ndots = substr($i, 7) + 0 }
         END {
@@ -56,13 +56,13 @@ net_names() {
             if (first) print name
             for (i = 1; i <= n; i++) print name "." domains[i]
             if (!first) print name
-        }' "$1" "$conf"
+        }' "$1"
 }
 
 # net_resolve NAME: each name the resolver would try, through the target's first nameserver, until
 # one has an address or the server does not answer: "try NAME", nslookup's output, "exit STATUS".
 net_resolve() {
-    server=$(awk '$1 == "nameserver" { print $2; exit }' "$dshell_root/etc/resolv.conf" 2>/dev/null)
+    server=$(printf '%s\n' "$resolv" | awk '$1 == "nameserver" { print $2; exit }')
     net_names "$1" | while IFS= read -r name; do
         said=$(nslookup -timeout="$seconds" -retry=1 "$name" ${server:+"$server"} 2>&1)
         status=$?

@@ -11,7 +11,7 @@
 dshell_section btime awk '$1 == "btime" { print $2 }' /proc/stat
 printf 'self\0%s\0target\0%s\0' "$$" "$DSHELL_PID"
 environ=$(od -An -v -tx1 "/proc/$DSHELL_PID/environ" 2>/dev/null) && printf 'environ\0%s\0' "$environ"
-dshell_section passwd cat "$dshell_root/etc/passwd"
+dshell_section passwd dshell_read /etc/passwd
 for dir in /proc/[0-9]*; do
     pid=${dir#/proc/}
     [ "$pid" != "$$" ] || continue
