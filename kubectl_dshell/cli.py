@@ -179,11 +179,15 @@ def outcome(action: Callable[[Ui], int], ui: Ui, debug: bool) -> int:
 
 def run(action: Callable[[Ui], int], quiet: bool, debug: bool) -> NoReturn:
     """Make the output owner, run ``action`` and exit with its code."""
+    import logging
+
     from rich.console import Console
 
-    from .render import Ui
+    from .render import LogLines, Ui
 
-    code = outcome(action, Ui(Console(stderr=True), quiet=quiet), debug)
+    ui = Ui(Console(stderr=True), quiet=quiet)
+    logging.basicConfig(handlers=[LogLines(ui)], force=True)  # no line reaches stderr but through the Ui
+    code = outcome(action, ui, debug)
     # The interpreter's shutdown would walk every object the client library made (~0.1 s) only to
     # free memory the OS takes back anyway; frozen objects are left alone (atexit handlers still run).
     gc.freeze()
