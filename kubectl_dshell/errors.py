@@ -17,7 +17,7 @@ class ExitCode(IntEnum):
     FAILURE = 1  # an unexpected error (run with --debug for the traceback)
     USAGE = 2  # bad flags or arguments
     CONFIG = 3  # kubeconfig missing or invalid, unknown context, its user's credentials unusable
-    CONNECTION = 4  # the API server cannot be reached, TLS or credentials rejected
+    CONNECTION = 4  # the API server cannot be reached or did not answer in time, TLS or credentials rejected
     NOT_FOUND = 5  # no such pod, workload or container
     NOT_READY = 6  # the target cannot be debugged: not running, crash-looping, static, Windows
     FORBIDDEN = 7  # RBAC or Pod Security refused a request

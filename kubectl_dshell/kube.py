@@ -23,13 +23,14 @@ from kubernetes.config.config_exception import ConfigException
 
 from .ahead import Lookahead, answered_ahead
 from .errors import ConfigError, DshellError, Forbidden, NotFound
-from .options import Connection
+from .options import Connection, Timeouts
 from .redact import PLUGIN_OUTPUT, Secrets
 from .rest import JSON, Path, Query, Rest
 from .stream import ExecStream
 from .translate import Operation, from_status, parse_status, translate
 
-REQUEST_TIMEOUT = 30  # seconds, for every request but watches and exec
+# A watch's reads may wait the whole timeoutSeconds the server was given, and this long after it.
+WATCH_MARGIN = 30.0
 DEFAULT_KUBECONFIG = "~/.kube/config"
 FIELD_MANAGER = "kubectl-dshell"
 # Names of a kubeconfig user's fields (auth-provider config, exec env) whose values are credentials.
@@ -37,14 +38,14 @@ SECRET_NAME = re.compile(r"token|secret|password|key", re.I)
 
 
 @contextmanager
-def calling(op: Operation, server: str) -> Iterator[None]:
+def calling(op: Operation, server: str, read_limit: float | None) -> Iterator[None]:
     """Translate whatever the client raises for ``op`` into a DshellError."""
     try:
         yield
     except DshellError:
         raise
     except Exception as exc:  # the client raises ApiException, urllib3 and socket errors alike
-        raise translate(exc, op, server) from None
+        raise translate(exc, op, server, read_limit) from None
 
 
 def _events(lines: Iterator[str], op: Operation) -> Iterator[dict]:
@@ -215,10 +216,11 @@ STRATEGIC_MERGE = "application/strategic-merge-patch+json"
 class Kube:
     """A connection to one cluster: the calls dshell makes, dicts in and out."""
 
-    def __init__(self, api: client.ApiClient, namespace: str, config_user: str):
+    def __init__(self, api: client.ApiClient, namespace: str, config_user: str, timeouts: Timeouts):
         self.api = api
         self.namespace = namespace
         self.config_user = config_user
+        self.timeouts = timeouts
         self.rest = Rest(api)
         self.server: str = api.configuration.host
         self.lookahead = Lookahead()  # the client's connection pool is thread-safe
@@ -234,14 +236,15 @@ class Kube:
         its credentials are told to ``secrets``, so that no message shows them."""
         api, context = _load(conn, secrets)
         namespace = conn.namespace or context.get("namespace") or "default"
-        return cls(api, namespace, context.get("user") or "")
+        return cls(api, namespace, context.get("user") or "", conn.timeouts)
 
     def _json(
         self, op: Operation, method: str, path: Path, query: Query | None = None, body: dict | None = None,
         content_type: str = JSON,
     ) -> dict:
-        with calling(op, self.server):
-            return self.rest.request(method, path, REQUEST_TIMEOUT, query, body, content_type)
+        with calling(op, self.server, self.timeouts.read):
+            limits = (self.timeouts.connect, self.timeouts.read)
+            return self.rest.request(method, path, limits, query, body, content_type)
 
     def get_pod(self, namespace: str, name: str) -> dict:
         """GET a pod."""
@@ -326,8 +329,9 @@ class Kube:
             ("timeoutSeconds", max(1, timeout)),
             ("watch", True),
         ]
-        with calling(op, self.server):
-            yield from _events(self.rest.lines((PODS, {"namespace": namespace}), query, timeout + REQUEST_TIMEOUT), op)
+        limits = (self.timeouts.connect, timeout + WATCH_MARGIN)
+        with calling(op, self.server, limits[1]):
+            yield from _events(self.rest.lines((PODS, {"namespace": namespace}), query, limits), op)
 
     def exec(self, namespace: str, pod: str, container: str, argv: list[str], stdin: bool, tty: bool) -> ExecStream:
         """Open an exec session (WebSocket, v5 or v4 channel protocol) into ``container``."""
@@ -340,6 +344,6 @@ class Kube:
             ("stdout", True),
             ("tty", tty),
         ]
-        with calling(op, self.server):
-            ws = self.rest.websocket(pod_path(namespace, pod, "exec"), query)
+        with calling(op, self.server, self.timeouts.read):
+            ws = self.rest.websocket(pod_path(namespace, pod, "exec"), query, self.timeouts.read)
         return ExecStream(ws)

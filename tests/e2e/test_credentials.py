@@ -49,6 +49,7 @@ TOKEN = {"token": CANARY}
 # name: (where the kubeconfig points, its user, extra flags, the exit code)
 CASES: dict[str, tuple[str, Callable[[Path], dict], tuple[str, ...], ExitCode]] = {
     "refused port": ("refused", lambda _: TOKEN, (), ExitCode.CONNECTION),
+    "server that never answers": ("silent", lambda _: TOKEN, ("--request-timeout", "2s"), ExitCode.CONNECTION),
     "garbage instead of TLS": ("garbage-tls", lambda _: TOKEN, (), ExitCode.CONNECTION),
     "garbage instead of HTTP": ("garbage-http", lambda _: TOKEN, (), ExitCode.CONNECTION),
     "401 repeating the request": ("echo 401 Unauthorized", lambda _: TOKEN, (), ExitCode.CONNECTION),

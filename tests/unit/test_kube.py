@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from kubectl_dshell.channels import ExitStatus
-from kubectl_dshell.errors import ConfigError, Forbidden, NotFound
+from kubectl_dshell.errors import ConfigError, ConnectionFailed, Forbidden, NotFound
 from kubectl_dshell.kube import Kube
-from kubectl_dshell.options import Connection
+from kubectl_dshell.options import Connection, Timeouts
 from kubectl_dshell.pump import Wiring, pump
 from kubectl_dshell.redact import Secrets
 from kubectl_dshell.translate import Expired
@@ -252,3 +252,47 @@ def test_a_failing_exec_plugin_is_a_config_error_without_its_stderr(tmp_path: Pa
         Kube.connect(Connection(kubeconfig=_config_with_user(tmp_path, user)), Secrets())
     assert caught.value.message == "the exec credential plugin of user 'alice' failed (process returned 7)"
     assert str(plugin) in (caught.value.hint or "")
+
+
+@pytest.fixture
+def hasty(behaviour: Behaviour, tmp_path: Path) -> Iterator[Kube]:
+    """A Kube whose requests wait at most half a second for an answer."""
+    api = FakeApi(behaviour)
+    config = tmp_path / "kubeconfig"
+    config.write_text(api.kubeconfig())
+    try:
+        yield Kube.connect(Connection(kubeconfig=str(config), timeouts=Timeouts(0.5, 0.5)), Secrets())
+    finally:
+        api.stop()
+
+
+def test_a_request_without_answer_times_out_once(hasty: Kube, behaviour: Behaviour) -> None:
+    behaviour.delays[POD_PATH] = 3
+    with pytest.raises(ConnectionFailed) as caught:
+        hasty.get_pod("team", "web")
+    assert caught.value.message == f"cannot connect to the API server {hasty.server}: no answer within 0.5s"
+    assert [r.path for r in behaviour.requests] == [POD_PATH]  # not retried
+
+
+def test_an_exec_upgrade_without_answer_times_out(hasty: Kube, behaviour: Behaviour) -> None:
+    behaviour.delays[f"{POD_PATH}/exec"] = 3
+    with pytest.raises(ConnectionFailed) as caught:
+        hasty.exec("team", "web", "dshell-x", ["true"], stdin=False, tty=False)
+    assert caught.value.message == f"cannot connect to the API server {hasty.server}: no answer within 0.5s"
+
+
+def test_a_running_exec_session_may_be_silent_longer_than_the_limit(hasty: Kube, behaviour: Behaviour) -> None:
+    behaviour.exec_pause = 1.5
+    out = io.BytesIO()
+    stream = hasty.exec("team", "web", "dshell-x", ["idle"], stdin=False, tty=False)
+    try:
+        status = pump(stream, Wiring(out, io.BytesIO()))
+    finally:
+        stream.close()
+    assert (status, json.loads(out.getvalue())) == (ExitStatus(0), ["idle"])
+
+
+def test_request_timeout_limits_connecting_too() -> None:
+    assert Timeouts.of(2) == Timeouts(2, 2)
+    assert Timeouts.of(60) == Timeouts(10, 60)
+    assert Timeouts.of(0) == Timeouts(10, None)
