@@ -9,8 +9,9 @@ from __future__ import annotations
 import gc
 import sys
 import traceback
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -39,9 +40,49 @@ def route(args: list[str], verbs: set[str], default_values: set[str], group_opti
     return [DEFAULT_VERB, *args]
 
 
+# click's UsageError (the base of typer.BadParameter: typer may carry its own copy of click).
+ClickUsageError: type[Exception] = typer.BadParameter.__base__  # type: ignore[assignment]
+
+
+class UsageShown(ClickUsageError):  # type: ignore[misc,valid-type]
+    """A usage error shown as dshell shows every error: ``error: ...`` and a hint, exit code 2."""
+
+    def __init__(self, error: Exception):
+        message = error.format_message()  # type: ignore[attr-defined]
+        ctx = error.ctx  # type: ignore[attr-defined]
+        if message[1:2].islower():  # click's "Invalid value ...", not "POD must ..."
+            message = message[:1].lower() + message[1:]
+        super().__init__(message, ctx)
+        path = ctx.command_path if ctx is not None else PROG
+        self.hint = getattr(error, "hint", None) or f"see {path} --help"
+
+    def show(self, file: object = None) -> None:
+        """Print the error and its hint on stderr."""
+        typer.echo(f"error: {self.message}\nhint: {self.hint}", err=True)
+
+
+@contextmanager
+def usage_shown() -> Iterator[None]:
+    """click's usage errors (a bad flag or value) as :class:`UsageShown`."""
+    try:
+        yield
+    except ClickUsageError as exc:
+        raise (exc if isinstance(exc, UsageShown) else UsageShown(exc)) from None
+
+
 class VerbGroup(TyperGroup):
     """A group whose default command is ``shell``: ``kubectl dshell POD`` = ``kubectl dshell shell POD``,
-    with kubectl-style flags before or after POD."""
+    with kubectl-style flags before or after POD; usage errors shown as every error is."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> typer.Context:
+        """The group's context; its usage errors as :class:`UsageShown`."""
+        with usage_shown():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        """Run the verb; its usage errors as :class:`UsageShown`."""
+        with usage_shown():
+            return super().invoke(ctx)
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         """Route ``args`` to their verb, then parse as usual."""
@@ -179,11 +220,15 @@ def outcome(action: Callable[[Ui], int], ui: Ui, debug: bool) -> int:
 
 def run(action: Callable[[Ui], int], quiet: bool, debug: bool) -> NoReturn:
     """Make the output owner, run ``action`` and exit with its code."""
+    import logging
+
     from rich.console import Console
 
-    from .render import Ui
+    from .render import LogLines, Ui
 
-    code = outcome(action, Ui(Console(stderr=True), quiet=quiet), debug)
+    ui = Ui(Console(stderr=True), quiet=quiet)
+    logging.basicConfig(handlers=[LogLines(ui)], force=True)  # no line reaches stderr but through the Ui
+    code = outcome(action, ui, debug)
     # The interpreter's shutdown would walk every object the client library made (~0.1 s) only to
     # free memory the OS takes back anyway; frozen objects are left alone (atexit handlers still run).
     gc.freeze()

@@ -83,9 +83,10 @@ def lookup_names(kind: str, conn: Connection, pod: str) -> list[str]:
     from .errors import DshellError
     from .kube import Kube
     from .podspec import SPEC_KINDS
+    from .redact import Secrets
 
     try:
-        kube = Kube.connect(conn)
+        kube = Kube.connect(conn, Secrets())  # completion prints no message
         if kind == "containers":
             found = kube.get_pod_or_none(kube.namespace, pod) or {"spec": {}}
             return [c["name"] for key in SPEC_KINDS for c in found["spec"].get(key) or []]

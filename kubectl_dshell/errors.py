@@ -16,8 +16,8 @@ class ExitCode(IntEnum):
     OK = 0
     FAILURE = 1  # an unexpected error (run with --debug for the traceback)
     USAGE = 2  # bad flags or arguments
-    CONFIG = 3  # kubeconfig missing or invalid, unknown context
-    CONNECTION = 4  # the API server cannot be reached, TLS or credentials rejected
+    CONFIG = 3  # kubeconfig missing or invalid, unknown context, its user's credentials unusable
+    CONNECTION = 4  # the API server cannot be reached or did not answer in time, TLS or credentials rejected
     NOT_FOUND = 5  # no such pod, workload or container
     NOT_READY = 6  # the target cannot be debugged: not running, crash-looping, static, Windows
     FORBIDDEN = 7  # RBAC or Pod Security refused a request
@@ -49,7 +49,8 @@ class UsageError(DshellError):
 
 
 class ConfigError(DshellError):
-    """The kubeconfig cannot be loaded or names no usable context."""
+    """The kubeconfig cannot be loaded, names no usable context, or its user's credentials cannot be
+    sent (a token that is no valid HTTP header value, a failing exec plugin, a bad client key)."""
 
     exit_code = ExitCode.CONFIG
 

@@ -5,16 +5,73 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, get_type_hints
 
 import typer
 
-from .options import DEFAULT_IDLE, DEFAULT_IMAGE, DEFAULT_TIMEOUT, Connection, DebuggerOptions, Overrides, Profile
+from .options import (
+    CONNECT_TIMEOUT,
+    DEFAULT_IDLE,
+    DEFAULT_IMAGE,
+    DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_TIMEOUT,
+    MAX_WAIT,
+    Connection,
+    DebuggerOptions,
+    Overrides,
+    Profile,
+    Timeouts,
+)
 
 if TYPE_CHECKING:
     from .render import Ui
+
+# runAsUser and runAsGroup, as the API server validates them.
+MAX_ID = 2147483647
+# kubectl's durations: plain seconds, or numbers with units (1h30m, 90s, 500ms).
+SECONDS = re.compile(r"\d+(?:\.\d+)?")
+PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+
+
+class FlagError(typer.BadParameter):
+    """A flag's value that cannot work, with a hint (shown as every error is, see cli.py)."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.hint = hint
+
+
+def _seconds(text: str) -> float | None:
+    if SECONDS.fullmatch(text):
+        return float(text)
+    parts = PART.findall(text)
+    if parts and "".join(number + unit for number, unit in parts) == text:
+        return sum(float(number) * UNITS[unit] for number, unit in parts)
+    return None
+
+
+def duration(flag: str, value: object, lowest: float) -> float:
+    """``value`` (kubectl's forms) in seconds, from ``lowest`` to 24h; a usage error otherwise."""
+    text = str(value).strip()
+    seconds = _seconds(text)
+    if seconds is None or not lowest <= seconds <= MAX_WAIT:
+        low = f"{lowest:g}s" if lowest else "0 (no limit)"
+        raise FlagError(f"{text!r} is not a duration from {low} to 24h",
+                        f"give seconds or a duration, as in {flag} 90 or {flag} 5m")
+    return seconds
+
+
+def kube_id(value: object) -> int:
+    """A uid or gid Kubernetes accepts (runAsUser, runAsGroup)."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
+        raise FlagError(f"{text!r} is not a number from 0 to {MAX_ID}",
+                        f"Kubernetes accepts runAsUser and runAsGroup from 0 to {MAX_ID}")
+    return int(text)
 
 NamespaceOpt = Annotated[str | None, typer.Option("-n", "--namespace", help="Namespace (default: the context's).")]
 ContextOpt = Annotated[str | None, typer.Option("--context", help="The kubeconfig context to use.")]
@@ -32,7 +89,25 @@ ContainerOpt = Annotated[
     ),
 ]
 ImageOpt = Annotated[str, typer.Option("--image", envvar="DSHELL_IMAGE", help="The debugger's image: a busybox.")]
-TimeoutOpt = Annotated[float, typer.Option("--timeout", min=1, help="Seconds to wait for the debugger to start.")]
+TimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        parser=lambda text: duration("--timeout", text, 1),
+        metavar="DURATION",
+        help="How long to wait for the debugger to start: seconds or a duration (90s, 5m), 1s to 24h.",
+    ),
+]
+RequestTimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--request-timeout",
+        parser=lambda text: duration("--request-timeout", text, 0),
+        metavar="DURATION",
+        help="How long one API request may wait for an answer: seconds or a duration (30s, 1m), up to 24h; "
+        f"0: no limit. Connecting waits at most {CONNECT_TIMEOUT:g}s.",
+    ),
+]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why you debug; recorded in the debugger (DSHELL_REASON).")]
 ProfileOpt = Annotated[
     Profile | None,
@@ -43,8 +118,16 @@ ProfileOpt = Annotated[
         "general (root with SYS_PTRACE), sysadmin (privileged). Default: chosen from Pod Security and the pod.",
     ),
 ]
-UidOpt = Annotated[int | None, typer.Option("--uid", min=0, help="Run the session as this uid.")]
-GidOpt = Annotated[int | None, typer.Option("--gid", min=0, help="Run the session as this gid (default: --uid).")]
+UidOpt = Annotated[
+    int | None,
+    typer.Option("--uid", parser=kube_id, metavar="UID",
+                 help=f"Run the session as this uid (0 to {MAX_ID})."),
+]
+GidOpt = Annotated[
+    int | None,
+    typer.Option("--gid", parser=kube_id, metavar="GID",
+                 help=f"Run the session as this gid (0 to {MAX_ID}; default: --uid)."),
+]
 IdleOpt = Annotated[
     int,
     typer.Option("--idle", min=1, envvar="DSHELL_IDLE", help="Seconds without a session before a new debugger stops."),
@@ -63,6 +146,7 @@ class Common:
     container: str | None
     image: str
     timeout: float
+    request_timeout: float
     reason: str
     profile: Profile | None
     uid: int | None
@@ -73,7 +157,7 @@ class Common:
 
     def connection(self) -> Connection:
         """Where the cluster is."""
-        return Connection(self.kubeconfig, self.context, self.namespace)
+        return Connection(self.kubeconfig, self.context, self.namespace, Timeouts.of(self.request_timeout))
 
     def debugger(self) -> DebuggerOptions:
         """What the debugger is and how long to wait for it."""
@@ -95,6 +179,7 @@ COMMON: tuple[tuple[str, object, object], ...] = (
     ("container", ContainerOpt, None),
     ("image", ImageOpt, DEFAULT_IMAGE),
     ("timeout", TimeoutOpt, DEFAULT_TIMEOUT),
+    ("request_timeout", RequestTimeoutOpt, DEFAULT_REQUEST_TIMEOUT),
     ("reason", ReasonOpt, ""),
     ("profile", ProfileOpt, None),
     ("uid", UidOpt, None),

@@ -42,7 +42,7 @@ def stdout_console() -> Console:
 
 
 def _many(kube: Kube, opts: InspectOptions, collect: Collect, ui: Ui) -> list[PodOutcome]:
-    quiet_ui = Ui(ui.err, ui.quiet, spinner=False)
+    quiet_ui = Ui(ui.err, ui.quiet, ui.stdout, ui.stderr, spinner=False, secrets=ui.secrets)
 
     def work(target: Target) -> Any:
         # One client for every thread: its connection pool is thread-safe and each exec opens a
@@ -59,7 +59,7 @@ def _many(kube: Kube, opts: InspectOptions, collect: Collect, ui: Ui) -> list[Po
 
 def run_report(opts: InspectOptions, verb: str, collect: Collect, ui: Ui) -> int:
     """env, ps, net or ls on one pod or many; the exit code (the first failed pod's, if any)."""
-    kube = Kube.connect(opts.connection)
+    kube = Kube.connect(opts.connection, ui.secrets)
     if opts.selector is None:
         reached = reach_named(kube, opts.pod, opts.container, opts.debugger, ui)
         outcomes = [PodOutcome(reached.target.namespace, reached.target.name, collect(kube, reached, ui))]

@@ -9,35 +9,34 @@ This module imports ``kubernetes``: import it only inside commands, never on the
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import yaml
-from kubernetes import client, config
-from kubernetes.config.config_exception import ConfigException
+from kubernetes import client
 
 from .ahead import Lookahead, answered_ahead
-from .errors import ConfigError, DshellError, Forbidden, NotFound
-from .options import Connection
+from .errors import DshellError, Forbidden, NotFound
+from .kubeconfig import load
+from .options import Connection, Timeouts
+from .redact import Secrets
 from .rest import JSON, Path, Query, Rest
 from .stream import ExecStream
 from .translate import Operation, from_status, parse_status, translate
 
-REQUEST_TIMEOUT = 30  # seconds, for every request but watches and exec
-DEFAULT_KUBECONFIG = "~/.kube/config"
+# A watch's reads may wait the whole timeoutSeconds the server was given, and this long after it.
+WATCH_MARGIN = 30.0
 FIELD_MANAGER = "kubectl-dshell"
 
 
 @contextmanager
-def calling(op: Operation, server: str) -> Iterator[None]:
+def calling(op: Operation, server: str, read_limit: float | None) -> Iterator[None]:
     """Translate whatever the client raises for ``op`` into a DshellError."""
     try:
         yield
     except DshellError:
         raise
     except Exception as exc:  # the client raises ApiException, urllib3 and socket errors alike
-        raise translate(exc, op, server) from None
+        raise translate(exc, op, server, read_limit) from None
 
 
 def _events(lines: Iterator[str], op: Operation) -> Iterator[dict]:
@@ -50,47 +49,6 @@ def _events(lines: Iterator[str], op: Operation) -> Iterator[dict]:
             status = event.get("object") or {}
             raise from_status(parse_status(status.get("code") or 500, json.dumps(status)), op)
         yield event
-
-
-def _kubeconfig_path(flag: str | None) -> str:
-    return flag or os.environ.get("KUBECONFIG") or DEFAULT_KUBECONFIG
-
-
-def _contexts(files: list[str]) -> tuple[dict[str, dict], str | None]:
-    """Contexts by name and the current context, merged as kubectl merges KUBECONFIG: first wins."""
-    contexts: dict[str, dict] = {}
-    current = None
-    for name in files:
-        with open(name, encoding="utf-8") as file:
-            data = yaml.safe_load(file) or {}
-        for entry in data.get("contexts") or []:
-            contexts.setdefault(entry["name"], entry.get("context") or {})
-        current = current or data.get("current-context")
-    return contexts, current
-
-
-def _load(conn: Connection) -> tuple[client.ApiClient, dict]:
-    path = _kubeconfig_path(conn.kubeconfig)
-    files = [p for p in (os.path.expanduser(p) for p in path.split(os.pathsep)) if os.path.exists(p)]
-    if not files:
-        raise ConfigError(f"no kubeconfig at {path}", "pass --kubeconfig, or set KUBECONFIG")
-    try:
-        contexts, current = _contexts(files)
-        name = conn.context or current
-        if name is None:
-            raise ConfigError(f"no current context in {path}", "pass --context, or: kubectl config use-context NAME")
-        if name not in contexts:
-            raise ConfigError(f"context {name!r} not found in {path}", f"contexts there: {', '.join(contexts)}")
-        configuration = client.Configuration()
-        config.load_kube_config(
-            config_file=path, context=name, client_configuration=configuration, persist_config=False
-        )
-    except (ConfigException, OSError, ValueError, TypeError, KeyError, AttributeError, yaml.YAMLError) as exc:
-        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
-        raise ConfigError(
-            f"cannot load kubeconfig {path}: {reason}", "check --kubeconfig, KUBECONFIG and --context"
-        ) from None
-    return client.ApiClient(configuration), contexts[name]
 
 
 def pod_path(namespace: str, name: str, subresource: str = "") -> Path:
@@ -115,10 +73,11 @@ STRATEGIC_MERGE = "application/strategic-merge-patch+json"
 class Kube:
     """A connection to one cluster: the calls dshell makes, dicts in and out."""
 
-    def __init__(self, api: client.ApiClient, namespace: str, config_user: str):
+    def __init__(self, api: client.ApiClient, namespace: str, config_user: str, timeouts: Timeouts):
         self.api = api
         self.namespace = namespace
         self.config_user = config_user
+        self.timeouts = timeouts
         self.rest = Rest(api)
         self.server: str = api.configuration.host
         self.lookahead = Lookahead()  # the client's connection pool is thread-safe
@@ -129,18 +88,20 @@ class Kube:
         self.lookahead.start(self, name, *args)
 
     @classmethod
-    def connect(cls, conn: Connection) -> Kube:
-        """Load the kubeconfig (``--kubeconfig``, else KUBECONFIG, else ~/.kube/config) and context."""
-        api, context = _load(conn)
+    def connect(cls, conn: Connection, secrets: Secrets) -> Kube:
+        """Load the kubeconfig (``--kubeconfig``, else KUBECONFIG, else ~/.kube/config) and context;
+        its credentials are told to ``secrets``, so that no message shows them."""
+        api, context = load(conn, secrets)
         namespace = conn.namespace or context.get("namespace") or "default"
-        return cls(api, namespace, context.get("user") or "")
+        return cls(api, namespace, context.get("user") or "", conn.timeouts)
 
     def _json(
         self, op: Operation, method: str, path: Path, query: Query | None = None, body: dict | None = None,
         content_type: str = JSON,
     ) -> dict:
-        with calling(op, self.server):
-            return self.rest.request(method, path, REQUEST_TIMEOUT, query, body, content_type)
+        with calling(op, self.server, self.timeouts.read):
+            limits = (self.timeouts.connect, self.timeouts.read)
+            return self.rest.request(method, path, limits, query, body, content_type)
 
     def get_pod(self, namespace: str, name: str) -> dict:
         """GET a pod."""
@@ -236,8 +197,9 @@ class Kube:
             ("timeoutSeconds", max(1, timeout)),
             ("watch", True),
         ]
-        with calling(op, self.server):
-            yield from _events(self.rest.lines((PODS, {"namespace": namespace}), query, timeout + REQUEST_TIMEOUT), op)
+        limits = (self.timeouts.connect, timeout + WATCH_MARGIN)
+        with calling(op, self.server, limits[1]):
+            yield from _events(self.rest.lines((PODS, {"namespace": namespace}), query, limits), op)
 
     def exec(self, namespace: str, pod: str, container: str, argv: list[str], stdin: bool, tty: bool) -> ExecStream:
         """Open an exec session (WebSocket, v5 or v4 channel protocol) into ``container``."""
@@ -250,6 +212,6 @@ class Kube:
             ("stdout", True),
             ("tty", tty),
         ]
-        with calling(op, self.server):
-            ws = self.rest.websocket(pod_path(namespace, pod, "exec"), query)
+        with calling(op, self.server, self.timeouts.read):
+            ws = self.rest.websocket(pod_path(namespace, pod, "exec"), query, self.timeouts.read)
         return ExecStream(ws)

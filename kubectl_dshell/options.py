@@ -12,6 +12,13 @@ from enum import Enum
 DEFAULT_IMAGE = "busybox:1.36.1"
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_IDLE = 1800
+# Every API request: connecting (TCP and TLS) waits at most CONNECT_TIMEOUT, each read of the answer
+# at most --request-timeout (0: no limit), as with kubectl. Nothing is retried: a silent server costs
+# one limit, not four (urllib3 retries 3 times by default).
+CONNECT_TIMEOUT = 10.0
+DEFAULT_REQUEST_TIMEOUT = 30.0
+# The longest --timeout and --request-timeout: a day is longer than any wait worth having.
+MAX_WAIT = 86400.0
 
 
 class Profile(str, Enum):
@@ -24,12 +31,28 @@ class Profile(str, Enum):
 
 
 @dataclass(frozen=True)
+class Timeouts:
+    """How long a request may wait: to connect, and for each read of its answer (None: no limit)."""
+
+    connect: float = CONNECT_TIMEOUT
+    read: float | None = DEFAULT_REQUEST_TIMEOUT
+
+    @classmethod
+    def of(cls, request_timeout: float) -> Timeouts:
+        """The limits for ``--request-timeout`` (0: reads without limit); connecting never waits longer."""
+        if not request_timeout:
+            return cls(CONNECT_TIMEOUT, None)
+        return cls(min(CONNECT_TIMEOUT, request_timeout), request_timeout)
+
+
+@dataclass(frozen=True)
 class Connection:
-    """Which cluster and namespace: kubectl's global flags."""
+    """Which cluster and namespace, and how long to wait for it: kubectl's global flags."""
 
     kubeconfig: str | None = None
     context: str | None = None
     namespace: str | None = None
+    timeouts: Timeouts = field(default_factory=Timeouts)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ Consoles are passed in (tests give a fixed-width, colourless one); none exists a
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from typing import BinaryIO, Protocol
 from rich.console import Console
 
 from .errors import DshellError
+from .redact import Secrets
 
 
 class Progress(Protocol):
@@ -27,10 +29,26 @@ class _Silent:
         """Nothing to show: quiet, or stderr is not a terminal."""
 
 
+def _one_line(text: str) -> str:
+    """``text`` on one line (a server's message may have many)."""
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+class _Redacting:
+    def __init__(self, shown: Progress, secrets: Secrets):
+        self.shown = shown
+        self.secrets = secrets
+
+    def update(self, text: str) -> None:
+        """Show ``text``, credentials cut out."""
+        self.shown.update(self.secrets.redact(text))
+
+
 class Ui:
     """Where everything the user sees goes: ``err`` for humans, ``stdout``/``stderr`` for data.
 
     ``spinner`` False keeps progress silent: for work on many pods at once, which one spinner cannot show.
+    Every text for humans passes through ``secrets`` (see :mod:`.redact`): no credential is ever shown.
     """
 
     def __init__(
@@ -40,15 +58,17 @@ class Ui:
         stdout: BinaryIO | None = None,
         stderr: BinaryIO | None = None,
         spinner: bool = True,
+        secrets: Secrets | None = None,
     ):
         self.err = err
+        self.secrets = secrets if secrets is not None else Secrets()
         self.quiet = quiet
         self.spinner = spinner
         self.stdout = stdout if stdout is not None else sys.stdout.buffer
         self.stderr = stderr if stderr is not None else sys.stderr.buffer
 
     def _line(self, text: str, style: str | None = None) -> None:
-        self.err.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
+        self.err.print(self.secrets.redact(text), style=style, markup=False, highlight=False, soft_wrap=True)
 
     def note(self, text: str) -> None:
         """Progress worth knowing (silenced by -q)."""
@@ -62,13 +82,13 @@ class Ui:
 
     def error(self, exc: DshellError) -> None:
         """A failure: one line, and the hint on the next (never silenced)."""
-        self._line(f"error: {exc.message}", style="bold red")
+        self._line(f"error: {_one_line(exc.message)}", style="bold red")
         if exc.hint:
-            self._line(f"hint: {exc.hint}")
+            self._line(f"hint: {_one_line(exc.hint)}")
 
     def trace(self, text: str) -> None:
         """A traceback (only with --debug)."""
-        self.err.print(text, markup=False, highlight=False, soft_wrap=True)
+        self.err.print(self.secrets.redact(text), markup=False, highlight=False, soft_wrap=True)
 
     @contextmanager
     def progress(self, text: str) -> Iterator[Progress]:
@@ -76,5 +96,17 @@ class Ui:
         if self.quiet or not self.spinner or not self.err.is_terminal:
             yield _Silent()
             return
-        with self.err.status(text, spinner="dots") as status:
-            yield status
+        with self.err.status(self.secrets.redact(text), spinner="dots") as status:
+            yield _Redacting(status, self.secrets)
+
+
+class LogLines(logging.Handler):
+    """The client library's log lines (urllib3's warnings, say), shown as the Ui shows warnings."""
+
+    def __init__(self, ui: Ui):
+        super().__init__(logging.WARNING)
+        self.ui = ui
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """One warning per record."""
+        self.ui.warn(record.getMessage())

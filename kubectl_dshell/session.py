@@ -245,7 +245,7 @@ def _exec_session(
 
 def run_shell(opts: ShellOptions, ui: Ui) -> int:
     """The whole command; returns the exit code (the remote command's own)."""
-    kube = Kube.connect(opts.connection)
+    kube = Kube.connect(opts.connection, ui.secrets)
     target = find_target(kube, opts.target, opts.container, opts.debugger, ui)
     debugger, identity = ensure_debugger(kube, target, opts.debugger, ui)
     return _exec_session(kube, target, debugger, identity, opts, ui)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def run_cat(opts: InspectOptions, path: str, ui: Ui) -> int:
     """cat: the file's bytes to stdout as they arrive."""
-    kube = Kube.connect(opts.connection)
+    kube = Kube.connect(opts.connection, ui.secrets)
     reached = reach_named(kube, opts.pod, opts.container, opts.debugger, ui)
     run_probe(kube, reached, "cat", [path], ui.stdout, ui)
     return ExitCode.OK
@@ -29,7 +29,7 @@ def _count(n: int, noun: str) -> str:
 
 def run_cp(opts: InspectOptions, source: str, local: str, ui: Ui) -> int:
     """cp: a file or folder of the target to ``local``."""
-    kube = Kube.connect(opts.connection)
+    kube = Kube.connect(opts.connection, ui.secrets)
     reached = reach_named(kube, opts.pod, opts.container, opts.debugger, ui)
     copied = copy_out(kube, reached, source, local, ui)
     skipped = f", {_count(copied.skipped, 'special file')} skipped" if copied.skipped else ""

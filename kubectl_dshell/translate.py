@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 from dataclasses import dataclass
 
-from .errors import ConnectionFailed, DshellError, Forbidden, NotFound, Unsupported
+from .errors import ConfigError, ConnectionFailed, DshellError, Forbidden, NotFound, Unsupported
 
 # RBAC denials, as the API server words them (apiserver responsewriters.forbiddenMessage).
 RBAC_DENIAL = re.compile(
@@ -22,6 +23,9 @@ PSA_DENIAL = re.compile(r'violates PodSecurity "(?P<level>[^"]+)": (?P<details>.
 PSA_VIOLATION = re.compile(r"(?:^|, )(?P<reason>[^,(]+?) \((?P<detail>[^()]*)\)")
 PERMISSIONS = "dshell needs: get pods, patch pods/ephemeralcontainers, create pods/exec"
 SERVER_HINT = "check the server address of the current context: kubectl config view --minify"
+# Answers that are not HTTP (http.client's and urllib3's names for them).
+NOT_HTTP = ("BadStatusLine", "RemoteDisconnected", "IncompleteRead", "LineTooLong", "ProtocolError")
+TIMEOUT_VALUE = re.compile(r"(?:read|connect) timeout=([0-9.]+)")
 
 
 @dataclass(frozen=True)
@@ -169,29 +173,70 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return chain
 
 
-def _transport(exc: BaseException, server: str) -> DshellError | None:
-    """Connection-level failures (refused, DNS, TLS, timeouts) found along the cause chain."""
-    prefix = f"cannot connect to the API server {server}".rstrip()
-    for seen in _chain(exc):
-        name, text = type(seen).__name__, str(seen)
-        if isinstance(seen, ConnectionRefusedError) or "Connection refused" in text:
-            return ConnectionFailed(f"{prefix}: connection refused", SERVER_HINT)
-        if "CERTIFICATE_VERIFY_FAILED" in text or name in ("SSLError", "SSLCertVerificationError"):
-            return ConnectionFailed(
-                f"{prefix}: its TLS certificate is not trusted",
-                "check certificate-authority-data of the cluster in your kubeconfig",
-            )
-        if name in ("NameResolutionError", "gaierror") or "Name or service not known" in text:
-            return ConnectionFailed(f"{prefix}: its host name does not resolve", SERVER_HINT)
-        if isinstance(seen, (TimeoutError, ConnectionError)) or "timed out" in text:
-            return ConnectionFailed(f"{prefix}: {name}", SERVER_HINT)
+def _failure(seen: BaseException) -> str | None:
+    """What one exception of the chain says about the connection, if anything."""
+    name, text = type(seen).__name__, str(seen)
+    if isinstance(seen, ConnectionRefusedError) or "Connection refused" in text:
+        return "refused"
+    if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in text:
+        return "untrusted"
+    if isinstance(seen, TimeoutError) or "Timeout" in name or "timed out" in text:
+        return "timeout"
+    if isinstance(seen, ssl.SSLError):
+        return "tls"
+    if name in ("NameResolutionError", "gaierror") or "Name or service not known" in text:
+        return "dns"
+    if name in NOT_HTTP:
+        return "not http"
+    if isinstance(seen, ConnectionError):
+        return "dropped"
     return None
 
 
-def translate(exc: BaseException, op: Operation, server: str = "") -> DshellError:
-    """Any exception from the client library for ``op`` (sent to ``server``), as a :class:`DshellError`."""
+def _timeout(chain: list[BaseException], read_limit: float | None) -> str:
+    """The limit that passed: urllib3 names it ("read timeout=2.0"); else the read limit (exec's upgrade)."""
+    for seen in chain:
+        named = TIMEOUT_VALUE.search(str(seen))
+        if named:
+            return f"{float(named[1]):g}s"
+    return f"{read_limit:g}s" if read_limit else "the time limit"
+
+
+def _transport(exc: BaseException, server: str, read_limit: float | None) -> DshellError | None:
+    """Connection-level failures (refused, DNS, TLS, timeouts, no HTTP) found along the cause chain."""
+    prefix = f"cannot connect to the API server {server}".rstrip()
+    chain = _chain(exc)
+    found = [kind for kind in map(_failure, chain) if kind]
+    if not found:
+        return None
+    kind = found[-1]  # the innermost says most: a timeout within a TLS handshake is a timeout
+    if kind == "untrusted":
+        return ConnectionFailed(f"{prefix}: its TLS certificate is not trusted",
+                                "check certificate-authority-data of the cluster in your kubeconfig")
+    if kind == "timeout":
+        return ConnectionFailed(f"{prefix}: no answer within {_timeout(chain, read_limit)}",
+                                f"{SERVER_HINT}; a slow server needs a longer --request-timeout")
+    words = {
+        "refused": "connection refused",
+        "tls": "the TLS handshake failed",
+        "dns": "its host name does not resolve",
+        "not http": "it does not answer as an HTTP server does",
+        "dropped": "the connection was dropped",
+    }
+    return ConnectionFailed(f"{prefix}: {words[kind]}", SERVER_HINT)
+
+
+def translate(exc: BaseException, op: Operation, server: str = "", read_limit: float | None = None) -> DshellError:
+    """Any exception from the client library for ``op`` (sent to ``server``, each read waiting at most
+    ``read_limit`` seconds), as a :class:`DshellError`."""
     if isinstance(exc, DshellError):
         return exc
+    if isinstance(exc, ValueError) and "Invalid header value" in str(exc):
+        # http.client's words, the header itself (a credential) after them: never passed on.
+        return ConfigError(
+            "the credentials of the kubeconfig's user are not a valid HTTP header value (one ends with a newline?)",
+            "check the token of the context's user, or the exec plugin that makes it",
+        )
     status = getattr(exc, "status", None)
     if isinstance(status, int) and status > 0:
         return from_status(parse_status(status, getattr(exc, "body", None), str(getattr(exc, "reason", ""))), op)
@@ -201,4 +246,4 @@ def translate(exc: BaseException, op: Operation, server: str = "") -> DshellErro
         # The stream module hides a failed WebSocket upgrade in ApiException(status=0); its cause
         # still carries the HTTP status and the Status body.
         return from_status(parse_status(code, getattr(handshake, "resp_body", None), str(handshake)), op)
-    return _transport(exc, server) or DshellError(f"cannot {op.describe()}: {getattr(exc, 'reason', None) or exc}")
+    return _transport(exc, server, read_limit) or DshellError(f"cannot {op.describe()}: {getattr(exc, 'reason', None) or exc}")

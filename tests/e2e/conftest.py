@@ -8,9 +8,13 @@ import json
 import os
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,3 +108,72 @@ def fresh_pod(cluster: Target):
     yield make
     for namespace, name in made:
         cluster.kubectl("delete", "pod", name, "-n", namespace, "--wait=false")
+
+
+class Listener:
+    """A TCP server on 127.0.0.1 (a random port) that plays a broken API server: ``answer`` makes the reply
+    to each request it reads; None accepts and never answers."""
+
+    def __init__(self, answer: Callable[[bytes], bytes] | None):
+        self.answer = answer
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.held: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:  # closed
+                return
+            self.held.append(conn)
+            if self.answer is not None:
+                with suppress(OSError):
+                    conn.sendall(self.answer(self._request(conn)))
+                    conn.close()
+
+    @staticmethod
+    def _request(conn: socket.socket) -> bytes:
+        conn.settimeout(5)
+        data = b""
+        while b"\r\n\r\n" not in data and len(data) < 65536:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+    def close(self) -> None:
+        self.server.close()
+        for conn in self.held:
+            conn.close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def listener():
+    """Factory: a :class:`Listener`, closed after the test."""
+    made: list[Listener] = []
+
+    def make(answer: Callable[[bytes], bytes] | None = None) -> Listener:
+        made.append(Listener(answer))
+        return made[-1]
+
+    try:
+        yield make
+    finally:
+        for server in made:
+            server.close()
+
+
+def kubeconfig_for(path: Path, cluster: dict, user: dict) -> Path:
+    """A kubeconfig at ``path`` with one context: ``cluster`` (its server, CA...) and ``user``."""
+    path.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "c",
+        "clusters": [{"name": "x", "cluster": cluster}],
+        "users": [{"name": "u", "user": user}],
+        "contexts": [{"name": "c", "context": {"cluster": "x", "user": "u"}}],
+    }))
+    return path

@@ -10,6 +10,7 @@ import subprocess
 import pytest
 
 from kubectl_dshell.errors import ExitCode
+from tests.e2e.conftest import kubeconfig_for
 
 
 def assert_one_line_error(r: subprocess.CompletedProcess, code: ExitCode, *needles: str) -> str:
@@ -180,3 +181,26 @@ def test_rbac_refusal_names_the_missing_permission(cluster, namespace, tmp_path)
     err = assert_one_line_error(r, ExitCode.FORBIDDEN, "patch", "pods/ephemeralcontainers")
     assert token not in err
     assert cluster.ephemeral_names(name, namespace) == []
+
+
+@pytest.mark.parametrize("scheme,verb", [("https", ["web"]), ("http", ["env", "web"])])
+def test_a_server_that_never_answers_times_out_with_the_connection_code(cluster, listener, tmp_path, scheme, verb):
+    silent = listener(None)  # accepts, never answers
+    server = f"{scheme}://127.0.0.1:{silent.port}"
+    config = kubeconfig_for(tmp_path / "silent.json", {"server": server, "insecure-skip-tls-verify": True},
+                            {"token": "t"})
+    r = cluster.dshell(*verb, "--request-timeout", "2s", env={"KUBECONFIG": str(config)}, timeout=60)
+    assert_one_line_error(r, ExitCode.CONNECTION, f"{server}: no answer within 2s", "--request-timeout")
+
+
+BAD_VALUES = [["--timeout", v] for v in ("inf", "1e308", "99999999999999999999", "-1", "nan")] + [
+    ["--uid", "99999999999"], ["--gid", "-1"], ["--request-timeout", "-5s"]]
+
+
+def test_values_out_of_range_are_usage_errors_before_anything_is_sent(cluster, fresh_pod):
+    pod = fresh_pod("root-app")
+    for flag, value in BAD_VALUES:
+        err = assert_one_line_error(cluster.dshell(pod, flag, value, "--", "true"), ExitCode.USAGE,
+                                    f"error: invalid value for '{flag}': '{value}'", "hint: ")
+        assert len(err.splitlines()) == 2, err
+    assert cluster.ephemeral_names(pod) == []

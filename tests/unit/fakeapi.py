@@ -10,7 +10,9 @@ import base64
 import hashlib
 import json
 import struct
+import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -40,6 +42,10 @@ class Behaviour:
     # Paths first answered only once all of them are in flight at once (a client asking one after
     # the other gets a 504 for the first after a few seconds); later requests are answered at once.
     together: tuple[str, ...] = ()
+    # Seconds to wait before answering a path (an exec's upgrade included), and, in an exec session,
+    # between the upgrade and the output.
+    delays: dict[str, float] = field(default_factory=dict)
+    exec_pause: float = 0.0
 
     def __post_init__(self) -> None:
         self._arrived = threading.Barrier(max(1, len(self.together)))
@@ -114,6 +120,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         request = self._record()
+        time.sleep(self.behaviour.delays.get(request.path, 0.0))
         if not self.behaviour.wait_for_the_others(request.path):
             self._json(504, {"kind": "Status", "status": "Failure", "code": 504, "message": "asked one at a time"})
         elif request.path in self.behaviour.errors:
@@ -156,6 +163,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Sec-WebSocket-Protocol", self.behaviour.protocol)
         self.end_headers()
         query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+        time.sleep(self.behaviour.exec_pause)
         if query.get("stdin") == ["true"]:
             self._echo_until_stdin_closes()
         else:
@@ -187,12 +195,19 @@ class Handler(BaseHTTPRequestHandler):
                 return
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Quiet about clients that left (one that gave up waiting, say); loud about the rest."""
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 class FakeApi:
     """Serve ``behaviour`` on a free loopback port until :meth:`stop`."""
 
     def __init__(self, behaviour: Behaviour):
         handler = type("BoundHandler", (Handler,), {"behaviour": behaviour})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = _Server(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)

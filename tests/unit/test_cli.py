@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from kubectl_dshell import cli, session
 from kubectl_dshell.errors import ExitCode, NotFound, UsageError
 from kubectl_dshell.labelselector import check_selector
-from kubectl_dshell.options import Connection, Profile, ShellOptions
+from kubectl_dshell.options import Connection, Profile, ShellOptions, Timeouts
 from kubectl_dshell.render import Ui
 
 
@@ -199,3 +199,35 @@ def test_label_selectors_follow_kubernetes_grammar(selector: str, problem: str) 
     with pytest.raises(UsageError) as caught:
         check_selector(selector)
     assert caught.value.message == f"invalid label selector {selector!r}: {problem}"
+
+
+@pytest.mark.parametrize("value,seconds", [("30", 30), ("2s", 2), ("1m", 60), ("1h30m", 5400), ("500ms", 0.5)])
+def test_request_timeout_takes_kubectls_forms(calls: list[ShellOptions], value: str, seconds: float) -> None:
+    assert invoke("web", "--request-timeout", value).exit_code == 7
+    assert calls[0].connection.timeouts == Timeouts(min(10, seconds), seconds)
+
+
+def test_request_timeout_0_is_no_read_limit_and_the_default_is_30s(calls: list[ShellOptions]) -> None:
+    invoke("web", "--request-timeout", "0")
+    invoke("web")
+    assert [c.connection.timeouts for c in calls] == [Timeouts(10, None), Timeouts(10, 30)]
+
+
+@pytest.mark.parametrize("args", [
+    ["--timeout", "inf"], ["--timeout", "1e308"], ["--timeout", "99999999999999999999"], ["--timeout", "-1"],
+    ["--timeout", "nan"], ["--timeout", "0"], ["--timeout", "25h"], ["--request-timeout", "-1"],
+    ["--request-timeout", "1x"], ["--uid", "99999999999"], ["--uid", "-1"], ["--gid", "-1"], ["--gid", "1.5"],
+])
+def test_values_out_of_range_are_one_line_usage_errors(calls: list[ShellOptions], args: list[str]) -> None:
+    result = CliRunner().invoke(cli.app, ["web", *args, "--", "true"])
+    lines = result.output.splitlines()
+    assert result.exit_code == ExitCode.USAGE
+    assert len(lines) == 2 and lines[0].startswith(f"error: invalid value for '{args[0]}': "), lines
+    assert lines[1].startswith("hint: ")
+    assert calls == []
+
+
+def test_timeout_takes_durations_and_ids_their_range(calls: list[ShellOptions]) -> None:
+    assert invoke("web", "--timeout", "5m", "--uid", "2147483647", "--gid", "0").exit_code == 7
+    assert calls[0].debugger.timeout == 300
+    assert (calls[0].debugger.overrides.uid, calls[0].debugger.overrides.gid) == (2147483647, 0)

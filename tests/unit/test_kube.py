@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
 
 from kubectl_dshell.channels import ExitStatus
-from kubectl_dshell.errors import ConfigError, Forbidden, NotFound
+from kubectl_dshell.errors import ConfigError, ConnectionFailed, Forbidden, NotFound
 from kubectl_dshell.kube import Kube
-from kubectl_dshell.options import Connection
+from kubectl_dshell.options import Connection, Timeouts
 from kubectl_dshell.pump import Wiring, pump
+from kubectl_dshell.redact import Secrets
 from kubectl_dshell.translate import Expired
 
 from .fakeapi import Behaviour, FakeApi
@@ -56,7 +59,7 @@ def kube(behaviour: Behaviour, tmp_path: Path) -> Iterator[Kube]:
     config = tmp_path / "kubeconfig"
     config.write_text(api.kubeconfig())
     try:
-        yield Kube.connect(Connection(kubeconfig=str(config)))
+        yield Kube.connect(Connection(kubeconfig=str(config)), Secrets())
     finally:
         api.stop()
 
@@ -183,12 +186,12 @@ def test_exec_refused_by_rbac_names_the_permission(kube: Kube, behaviour: Behavi
 
 def test_kubeconfig_problems_are_config_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as missing:
-        Kube.connect(Connection(kubeconfig=str(tmp_path / "nope")))
+        Kube.connect(Connection(kubeconfig=str(tmp_path / "nope")), Secrets())
     assert missing.value.message == f"no kubeconfig at {tmp_path / 'nope'}"
     config = tmp_path / "kubeconfig"
     config.write_text(FakeApi.kubeconfig_for("http://127.0.0.1:1"))
     with pytest.raises(ConfigError) as unknown:
-        Kube.connect(Connection(kubeconfig=str(config), context="prod"))
+        Kube.connect(Connection(kubeconfig=str(config), context="prod"), Secrets())
     assert (unknown.value.message, unknown.value.hint) == (
         f"context 'prod' not found in {config}",
         "contexts there: dev",
@@ -206,3 +209,98 @@ def test_lookups_started_ahead_run_side_by_side_and_answer_once(kube: Kube, beha
     paths = [r.path for r in behaviour.requests]
     assert paths.count("/api/v1/namespaces/team") == 1
     assert paths.count("/apis/authentication.k8s.io/v1/selfsubjectreviews") == 2
+
+
+def _config_with_user(tmp_path: Path, user: dict) -> str:
+    config = json.loads(FakeApi.kubeconfig_for("https://127.0.0.1:1"))
+    config["users"][0]["user"] = user
+    path = tmp_path / "kubeconfig"
+    path.write_text(json.dumps(config))
+    return str(path)
+
+
+def test_the_users_credentials_are_told_before_loading(tmp_path: Path) -> None:
+    key = base64.b64encode(b"-----BEGIN PRIVATE KEY-----\nKEYDATA-CANARY-0123456789\n").decode()
+    user = {
+        "username": "bob", "password": "pw-CANARY", "client-key-data": key,
+        "auth-provider": {"name": "oidc", "config": {"client-id": "dshell", "client-secret": "cs-CANARY",
+                                                     "id-token": "id-CANARY", "refresh-token": "rt-CANARY"}},
+    }
+    secrets = Secrets()
+    with suppress(ConfigError):  # whatever the client makes of them, they were known first
+        Kube.connect(Connection(kubeconfig=_config_with_user(tmp_path, user)), secrets)
+    text = "pw-CANARY bob:pw-CANARY cs-CANARY id-CANARY rt-CANARY KEYDATA-CANARY-0123456789 " + key
+    assert "CANARY" not in secrets.redact(text)
+    assert "dshell" in secrets.redact("client-id dshell")
+
+
+def test_the_token_the_client_sends_is_followed(tmp_path: Path) -> None:
+    secrets = Secrets()
+    kube = Kube.connect(Connection(kubeconfig=_config_with_user(tmp_path, {"token": "tok-1"})), secrets)
+    kube.api.configuration.api_key["authorization"] = "Bearer refreshed-CANARY"  # as an exec plugin refreshes it
+    assert secrets.redact("Invalid header value refreshed-CANARY") == "Invalid header value <redacted>"
+
+
+def test_a_token_with_a_newline_is_a_config_error_that_does_not_show_it(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Kube.connect(Connection(kubeconfig=_config_with_user(tmp_path, {"token": "tok-CANARY\n"})), Secrets())
+    assert caught.value.message == (
+        "the token of user 'alice' in the kubeconfig is not a valid HTTP header value (it ends with a newline?)"
+    )
+    assert "CANARY" not in caught.value.message + (caught.value.hint or "")
+
+
+def test_a_failing_exec_plugin_is_a_config_error_without_its_stderr(tmp_path: Path) -> None:
+    plugin = tmp_path / "plugin"
+    plugin.write_text("#!/bin/sh\necho 'my token: tok-CANARY' >&2\nexit 7\n")
+    plugin.chmod(0o755)
+    user = {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": str(plugin),
+                     "interactiveMode": "Never"}}
+    with pytest.raises(ConfigError) as caught:
+        Kube.connect(Connection(kubeconfig=_config_with_user(tmp_path, user)), Secrets())
+    assert caught.value.message == "the exec credential plugin of user 'alice' failed (process returned 7)"
+    assert str(plugin) in (caught.value.hint or "")
+
+
+@pytest.fixture
+def hasty(behaviour: Behaviour, tmp_path: Path) -> Iterator[Kube]:
+    """A Kube whose requests wait at most half a second for an answer."""
+    api = FakeApi(behaviour)
+    config = tmp_path / "kubeconfig"
+    config.write_text(api.kubeconfig())
+    try:
+        yield Kube.connect(Connection(kubeconfig=str(config), timeouts=Timeouts(0.5, 0.5)), Secrets())
+    finally:
+        api.stop()
+
+
+def test_a_request_without_answer_times_out_once(hasty: Kube, behaviour: Behaviour) -> None:
+    behaviour.delays[POD_PATH] = 3
+    with pytest.raises(ConnectionFailed) as caught:
+        hasty.get_pod("team", "web")
+    assert caught.value.message == f"cannot connect to the API server {hasty.server}: no answer within 0.5s"
+    assert [r.path for r in behaviour.requests] == [POD_PATH]  # not retried
+
+
+def test_an_exec_upgrade_without_answer_times_out(hasty: Kube, behaviour: Behaviour) -> None:
+    behaviour.delays[f"{POD_PATH}/exec"] = 3
+    with pytest.raises(ConnectionFailed) as caught:
+        hasty.exec("team", "web", "dshell-x", ["true"], stdin=False, tty=False)
+    assert caught.value.message == f"cannot connect to the API server {hasty.server}: no answer within 0.5s"
+
+
+def test_a_running_exec_session_may_be_silent_longer_than_the_limit(hasty: Kube, behaviour: Behaviour) -> None:
+    behaviour.exec_pause = 1.5
+    out = io.BytesIO()
+    stream = hasty.exec("team", "web", "dshell-x", ["idle"], stdin=False, tty=False)
+    try:
+        status = pump(stream, Wiring(out, io.BytesIO()))
+    finally:
+        stream.close()
+    assert (status, json.loads(out.getvalue())) == (ExitStatus(0), ["idle"])
+
+
+def test_request_timeout_limits_connecting_too() -> None:
+    assert Timeouts.of(2) == Timeouts(2, 2)
+    assert Timeouts.of(60) == Timeouts(10, 60)
+    assert Timeouts.of(0) == Timeouts(10, None)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+import logging
 
 from rich.console import Console
 
 from kubectl_dshell.errors import Forbidden
-from kubectl_dshell.render import Ui
+from kubectl_dshell.render import LogLines, Ui
 
 
 def _ui(quiet: bool) -> tuple[Ui, io.StringIO]:
@@ -42,3 +43,19 @@ def test_long_lines_are_not_wrapped() -> None:
     ui, err = _ui(quiet=False)
     ui.note("x" * 100)
     assert err.getvalue() == "x" * 100 + "\n"
+
+
+def test_no_output_path_shows_a_credential() -> None:
+    ui, err = _ui(quiet=False)
+    ui.secrets.add("tok-CANARY-123")
+    ui.note("note tok-CANARY-123")
+    ui.warn("warn tok-CANARY-123")
+    ui.error(Forbidden("error tok-CANARY-123", "hint tok-CANARY-123"))
+    ui.trace("Traceback: ValueError: Invalid header value b'Bearer tok-CANARY-123\\n'")
+    logging.getLogger("urllib3.connectionpool").addHandler(LogLines(ui))
+    try:
+        logging.getLogger("urllib3.connectionpool").warning("retrying with %s", "tok-CANARY-123")
+    finally:
+        logging.getLogger("urllib3.connectionpool").handlers.clear()
+    assert "CANARY" not in err.getvalue()
+    assert err.getvalue().count("<redacted>") == 6

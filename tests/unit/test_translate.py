@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import ssl
 
 import pytest
 from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 from websocket import WebSocketBadStatusException
 
-from kubectl_dshell.errors import ConnectionFailed, DshellError, Forbidden, NotFound, Unsupported
+from kubectl_dshell.errors import ConfigError, ConnectionFailed, DshellError, Forbidden, NotFound, Unsupported
 from kubectl_dshell.translate import Conflict, Operation, PodSecurityRejected, translate
 
 PATCH = Operation("patch", "pods", "web", "default", "ephemeralcontainers")
@@ -159,3 +161,33 @@ def test_no_credentials_in_messages(body: str) -> None:
     exc.headers = {"Authorization": "Bearer SECRET"}
     error = translate(exc, PATCH)
     assert "SECRET" not in error.message + (error.hint or "")
+
+
+def test_an_unsendable_header_is_a_config_error_that_does_not_show_it() -> None:
+    error = translate(ValueError("Invalid header value b'Bearer tok-CANARY\\n'"), GET)
+    assert isinstance(error, ConfigError)
+    assert "CANARY" not in error.message + (error.hint or "")
+
+
+def _caused(outer: Exception, inner: BaseException) -> Exception:
+    """``outer`` raised while handling ``inner``, as the client library chains them."""
+    try:
+        try:
+            raise inner
+        except BaseException:
+            raise outer  # noqa: B904
+    except Exception as chained:
+        return chained
+
+
+@pytest.mark.parametrize("inner,words", [
+    (http.client.BadStatusLine("\x00GET / HTTP/1.1 authorization: Bearer x"), "it does not answer as an HTTP server does"),
+    (ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"), "the TLS handshake failed"),
+    (ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), "its TLS certificate is not trusted"),
+    (ConnectionResetError(104, "Connection reset by peer"), "the connection was dropped"),
+])
+def test_transport_failures_say_what_the_server_did(inner: BaseException, words: str) -> None:
+    error = translate(_caused(ApiException(status=0, reason="SSLError"), inner), GET, "https://10.0.0.1:6443")
+    assert isinstance(error, ConnectionFailed)
+    assert error.message.startswith("cannot connect to the API server https://10.0.0.1:6443: ")
+    assert words in error.message and "Bearer" not in error.message
