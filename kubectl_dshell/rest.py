@@ -12,6 +12,7 @@ for :func:`kubectl_dshell.translate.translate`.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -67,6 +68,26 @@ class Rest:
             response.release_conn()
 
     def websocket(self, path: Path, query: Query) -> WSClient:
-        """A WebSocket upgrade of a GET (exec), binary frames, as ``kubernetes.stream`` opens it."""
-        _, url, headers, _, _ = self._serialize("GET", path, query, {"Accept": "*/*"})
-        return websocket_call(self.api.configuration, "GET", url, headers=headers, _preload_content=False, binary=True)
+        """A WebSocket upgrade of a GET (exec), binary frames, as ``kubernetes.stream`` opens it.
+
+        The query goes to ``websocket_call`` as its own ``query_params`` (urlencoded there), not
+        through ``param_serialize``, which quotes every value as UTF-8 text: an argv word may be any
+        bytes (a file name need not be UTF-8; it arrives as a surrogate-escaped str) and is sent as them.
+        """
+        _, url, headers, _, _ = self._serialize("GET", path, [], {"Accept": "*/*"})
+        query_params = [(name, _as_bytes(value)) for name, value in query]
+        return websocket_call(
+            self.api.configuration, "GET", url, headers=headers, query_params=query_params,
+            _preload_content=False, binary=True,
+        )
+
+
+def _as_bytes(value: Any) -> Any:
+    """A query value as urlencode sends it unchanged: str as its own bytes (os.fsencode), bool lowercase."""
+    if isinstance(value, bool):
+        return b"true" if value else b"false"
+    if isinstance(value, str):
+        return os.fsencode(value)
+    if isinstance(value, list):
+        return [_as_bytes(item) for item in value]
+    return value
