@@ -7,6 +7,8 @@ the command, so ``--help`` stays fast.
 from __future__ import annotations
 
 import gc
+import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -17,7 +19,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from .argv import positionals, value_options
-from .errors import DshellError, ExitCode
+from .errors import DshellError, ExitCode, Stopped
 from .flags import Common, with_common
 from .options import ShellOptions
 from .verbs_cli import register
@@ -198,6 +200,23 @@ def shell(
 register(app)
 
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+STOPPED = {
+    signal.SIGINT: "interrupted",
+    signal.SIGTERM: "terminated (SIGTERM)",
+    signal.SIGHUP: "hung up (SIGHUP)",
+}
+
+
+def _stopped(ui: Ui, signum: int) -> int:
+    """Ctrl-C, SIGTERM or SIGHUP: one line (the terminal may be gone), exit code 128 + the signal."""
+    try:
+        ui.error(DshellError(STOPPED[signum], "a debugger already added stops by itself once idle"))
+    except OSError:
+        pass
+    return ExitCode(128 + signum)
+
+
 def outcome(action: Callable[[Ui], int], ui: Ui, debug: bool) -> int:
     """Run ``action``; its exit code, or the code of the error it raised (reported on ``ui``)."""
     try:
@@ -208,8 +227,11 @@ def outcome(action: Callable[[Ui], int], ui: Ui, debug: bool) -> int:
         ui.error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
-        ui.error(DshellError("interrupted", "a debugger already added stops by itself once idle"))
-        return ExitCode.INTERRUPTED
+        return _stopped(ui, signal.SIGINT)
+    except Stopped as exc:
+        return _stopped(ui, exc.signum)
+    except BrokenPipeError:  # stdout's reader left (`| head`): silent, as a tool killed by SIGPIPE
+        return ExitCode.OUTPUT_CLOSED
     except Exception as exc:  # anything unforeseen: one line, the traceback only with --debug
         if debug:
             ui.trace(traceback.format_exc())
@@ -218,8 +240,38 @@ def outcome(action: Callable[[Ui], int], ui: Ui, debug: bool) -> int:
         return ExitCode.FAILURE
 
 
+def _raise_stopped(signum: int, frame: object) -> None:
+    for each in STOP_SIGNALS:  # once: the cleanup that follows runs undisturbed
+        signal.signal(each, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
+@contextmanager
+def _stop_signals_raise() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise :class:`Stopped` in the block; as they were after it (a late one
+    ends the process as it would have, the work being done)."""
+    before = {signum: signal.signal(signum, _raise_stopped) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
+def _flush_stdout() -> None:
+    """What stdout still holds, flushed now; when that fails (a closed pipe, a full disk: already
+    reported), stdout goes to /dev/null, or the interpreter's own last flush would fail and say so."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def run(action: Callable[[Ui], int], quiet: bool, debug: bool) -> NoReturn:
-    """Make the output owner, run ``action`` and exit with its code."""
+    """Make the output owner, run ``action`` and exit with its code. SIGTERM and SIGHUP stop the
+    action as Ctrl-C does (see :class:`Stopped`)."""
     import logging
 
     from rich.console import Console
@@ -228,7 +280,9 @@ def run(action: Callable[[Ui], int], quiet: bool, debug: bool) -> NoReturn:
 
     ui = Ui(Console(stderr=True), quiet=quiet)
     logging.basicConfig(handlers=[LogLines(ui)], force=True)  # no line reaches stderr but through the Ui
-    code = outcome(action, ui, debug)
+    with _stop_signals_raise():
+        code = outcome(action, ui, debug)
+    _flush_stdout()
     # The interpreter's shutdown would walk every object the client library made (~0.1 s) only to
     # free memory the OS takes back anyway; frozen objects are left alone (atexit handlers still run).
     gc.freeze()

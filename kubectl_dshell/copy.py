@@ -3,13 +3,13 @@
 The probe says first what follows: a regular file's mode, mtime and size, then its bytes, written
 straight into the copy; or a tar stream (a folder), unpacked by a second thread from a pipe. Either
 way the copy grows in a hidden temporary folder beside LOCAL and is renamed into place only once
-everything arrived, so a failure or Ctrl-C leaves no partial copy behind. Memory stays bounded.
+everything arrived, so a failure, Ctrl-C, SIGTERM or SIGHUP leaves no partial copy behind. Memory
+stays bounded. Where LOCAL may be is :mod:`.destination`'s to say.
 """
 
 from __future__ import annotations
 
 import os
-import posixpath
 import shutil
 import tarfile
 import tempfile
@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from .errors import DshellError, UsageError
+from .destination import refuse_existing
+from .errors import DshellError, UsageError, local_failure
+from .probes.sections import skipped
 from .probing import run_probe
 from .untar import CHUNK, PERMISSIONS, UnsafeMember, Unpacked, unpack
 
@@ -28,30 +30,19 @@ if TYPE_CHECKING:
 
     from .kube import Kube
     from .probing import Reached
+    from .pump import Sink
     from .render import Ui
 
 LARGE = 8 * 1024 * 1024  # copies at least this big get a progress bar (on a terminal)
 HEADER_MAX = 256  # the header line is a few numbers: more than this without a newline is garbage
 
 
-def destination(source: str, local: str) -> Path:
-    """Where the copy lands: LOCAL, or LOCAL/NAME when LOCAL is an existing folder (as cp does)."""
-    path = Path(local)
-    if path.is_dir():
-        name = posixpath.basename(posixpath.normpath(source))
-        if name in ("", "/", ".", ".."):
-            raise UsageError(f"{source} has no name to copy into {local}", "name the destination: cp POD:/ ./root")
-        path = path / name
-    if path.is_dir():
-        raise UsageError(f"{path} is an existing folder", "copy to a new name, or remove it first")
-    if not path.parent.is_dir():
-        raise UsageError(f"no folder {path.parent} to copy into")
-    return path
-
-
 @dataclass(frozen=True)
 class FileHeader:
-    """A regular file's permission bits, mtime and size, as the probe saw them before reading it."""
+    """A regular file's permission bits, mtime and size, as the probe saw them before reading it.
+
+    A size of 0 means unknown: kernel files (/proc, /sys) say 0 and have content, and a file that was
+    empty and grew while copied is no cause for alarm."""
 
     mode: int
     mtime: int
@@ -139,15 +130,13 @@ class _Unpacker:
         self._thread.join(timeout=5)
 
 
-class Receiver:
-    """The probe's stdout: its header line, then a file's bytes into the copy or a tar stream into a pipe."""
+class HeadedStream:
+    """The cp probe's stdout: its header line, then a body that subclasses send where it belongs."""
 
-    def __init__(self, base: Path, meter: Meter):
-        self.base, self._meter = base, meter
+    def __init__(self) -> None:
         self._head = bytearray()
         self.header: FileHeader | None = None
-        self._body: BinaryIO | None = None
-        self.unpacker: _Unpacker | None = None
+        self._body: Sink | None = None
 
     def write(self, data: bytes) -> None:
         """Take the next piece of output."""
@@ -156,9 +145,7 @@ class Receiver:
             if self._body is None:
                 return
         if data:
-            self._body.write(data)
-            if self.header is not None:  # a tar stream is counted as it is unpacked
-                self._meter(len(data))
+            self._take(data)
 
     def flush(self) -> None:
         """Nothing is held back: the pump may call this after every frame."""
@@ -172,13 +159,40 @@ class Receiver:
                 parse_header(bytes(self._head))
             return b""
         self.header = parse_header(bytes(line))
-        if self.header is None:
-            self.unpacker = _Unpacker(self.base, self._meter)
-            self._body = self.unpacker.pipe
-        else:
-            self._meter.total = self.header.size
-            self._body = open(self.base, "xb")  # noqa: SIM115  (closed by finish)
+        self._body = self._open(self.header)
         return bytes(rest)
+
+    def _open(self, header: FileHeader | None) -> Sink:
+        """Where the body goes, for a file (``header``) or a tar stream (None)."""
+        raise NotImplementedError
+
+    def _take(self, data: bytes) -> None:
+        """A piece of the body."""
+        assert self._body is not None
+        self._body.write(data)
+
+
+class Receiver(HeadedStream):
+    """A file's bytes into the copy at ``base``, or a tar stream into a pipe to an unpacking thread."""
+
+    def __init__(self, base: Path, meter: Meter, dest: Path | None = None):
+        super().__init__()
+        self.base, self._meter, self._dest = base, meter, dest
+        self.unpacker: _Unpacker | None = None
+
+    def _open(self, header: FileHeader | None) -> BinaryIO:
+        if header is not None:
+            self._meter.total = header.size or None
+            return open(self.base, "xb")  # noqa: SIM115  (closed by finish)
+        if self._dest is not None:  # refused now, before the folder's content travels
+            _no_folder_onto(self._dest)
+        self.unpacker = _Unpacker(self.base, self._meter)
+        return self.unpacker.pipe
+
+    def _take(self, data: bytes) -> None:
+        super()._take(data)
+        if self.header is not None:  # a tar stream is counted as it is unpacked
+            self._meter(len(data))
 
     def finish(self, source: str, ui: Ui) -> Unpacked:
         """After the probe succeeded: the file's metadata applied, or the unpacking awaited."""
@@ -186,12 +200,12 @@ class Receiver:
             raise DshellError(f"cp received nothing for {source}")
         if self.unpacker is not None:
             return self.unpacker.finish()
-        self._body.close()
+        self._body.close()  # type: ignore[attr-defined]  (a file, opened by _open)
         header, written = self.header, self._meter.done
         assert header is not None  # a body without an unpacker is a file
         os.chmod(self.base, header.mode & PERMISSIONS)
         os.utime(self.base, (header.mtime, header.mtime))
-        if written != header.size:
+        if header.size and written != header.size:
             ui.warn(f"{source} changed while it was copied: {header.size} bytes when it started, {written} copied")
         return Unpacked(top=self.base, files=1, size=written)
 
@@ -200,35 +214,58 @@ class Receiver:
         if self.unpacker is not None:
             self.unpacker.abandon()
         elif self._body is not None:
-            self._body.close()
+            self._body.close()  # type: ignore[attr-defined]
 
 
-def copy_out(kube: Kube, reached: Reached, source: str, local: str, ui: Ui) -> Unpacked:
-    """Copy ``source`` (a target path) to ``local``; what was copied."""
-    dest = destination(source, local)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.dshell-", dir=dest.parent))
+def copy_out(kube: Kube, reached: Reached, source: str, dest: Path, ui: Ui) -> Unpacked:
+    """Copy ``source`` (a target path) to ``dest`` (checked by :func:`.destination.destination`); what
+    was copied."""
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.dshell-", dir=dest.parent))
+    except OSError as exc:
+        raise local_failure(exc, f"into {dest.parent}") from exc
     try:
         with ExitStack() as stack:
-            receiver = Receiver(staging / "copy", Meter(ui, f"{reached.target.name}:{source}", stack))
+            receiver = Receiver(staging / "copy", Meter(ui, f"{reached.target.name}:{source}", stack), dest)
             try:
-                run_probe(kube, reached, "cp", [source], receiver, ui)
+                reports = run_probe(kube, reached, "cp", [source], receiver, ui)
                 unpacked = receiver.finish(source, ui)
+                _place(staging / "copy", source, dest)
             except BaseException as exc:
                 receiver.abandon()
                 raise _explained(exc, receiver, source, dest) from None
-        os.replace(staging / "copy", dest)
+        unpacked.unreadable += len(skipped(reports))
         return unpacked
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _place(copy: Path, source: str, dest: Path) -> None:
+    """The finished copy renamed into place, once ``dest`` is checked again (it may have changed)."""
+    if not os.path.lexists(copy):
+        raise UsageError(f"{source} is a device, FIFO or socket: cp copies files and folders", "read it with cat")
+    refuse_existing(dest)
+    if copy.is_dir():
+        _no_folder_onto(dest)
+    os.replace(copy, dest)
+
+
+def _no_folder_onto(dest: Path) -> None:
+    """Refuse to put a folder where a file is (``dest`` was checked: missing, or a regular file)."""
+    if os.path.lexists(dest):
+        raise UsageError(f"{dest} is a file: a folder cannot replace it", "copy to a new name, or remove it first")
+
+
 def _explained(exc: BaseException, receiver: Receiver, source: str, dest: Path) -> BaseException:
     """The error to report. A broken pipe is the symptom of the unpacking's own failure, which is
-    told instead; any other failure (of the probe, say) comes first, the unpacking's being its echo."""
+    told instead; any other failure (of the probe, say) comes first, the unpacking's being its echo.
+    Any other OSError is this machine's: writing the copy failed."""
     unpacking = receiver.unpacker.failed if receiver.unpacker is not None else None
     cause = unpacking if isinstance(exc, BrokenPipeError) and unpacking is not None else exc
     if isinstance(cause, UnsafeMember):
         return DshellError(f"cannot copy {source} to {dest}: refused {cause}, which would land outside the copy")
-    if isinstance(cause, (tarfile.TarError, OSError)):
+    if isinstance(cause, tarfile.TarError):
         return DshellError(f"cannot copy {source} to {dest}: {cause}")
+    if isinstance(cause, OSError):
+        return local_failure(cause, str(dest))
     return cause

@@ -28,7 +28,21 @@ class ExitCode(IntEnum):
     PATH_NOT_FOUND = 12  # no such path in the target's filesystem, or one leading outside its root
     ACCESS_DENIED = 13  # the session's identity may not read that path or process
     CHECK_FAILED = 14  # a net --check or --resolve failed
+    LOCAL_WRITE_FAILED = 15  # a file on this machine could not be written: disk full, read-only, permission
+    HANGUP = 129  # SIGHUP: the terminal went away
     INTERRUPTED = 130  # Ctrl-C
+    OUTPUT_CLOSED = 141  # stdout's reader went away (as a tool killed by SIGPIPE): `| head`
+    TERMINATED = 143  # SIGTERM
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP, raised wherever the program is (as Ctrl-C raises KeyboardInterrupt), so that
+    the same cleanup runs: terminal restored, partial copies removed. Not an Exception, for the same
+    reason KeyboardInterrupt is not: nothing may catch it by accident."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
 class DshellError(Exception):
@@ -119,3 +133,17 @@ class CheckFailed(DshellError):
     """A connection check or a name lookup from the pod failed."""
 
     exit_code = ExitCode.CHECK_FAILED
+
+
+class LocalWriteFailed(DshellError):
+    """A file on this machine could not be written (the copy, or the file stdout goes to)."""
+
+    exit_code = ExitCode.LOCAL_WRITE_FAILED
+
+
+def local_failure(exc: OSError, where: str) -> LocalWriteFailed:
+    """The user's error for a failed write of ``where`` on this machine."""
+    return LocalWriteFailed(
+        f"cannot write {where}: {exc.strerror or exc}",
+        "check that file system (free space, permissions, read-only mounts), or write elsewhere",
+    )

@@ -1,7 +1,8 @@
 """The interactive TTY session: raw mode, window size changes, exit code back.
 
 In raw mode the terminal sends Ctrl-C as the byte 0x03 instead of raising SIGINT here, so it
-reaches the remote shell's foreground process like any other key.
+reaches the remote shell's foreground process like any other key. SIGTERM and SIGHUP raise
+:class:`~kubectl_dshell.errors.Stopped` (see cli.py), so the terminal is restored for them too.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ def raw_mode(fd: int) -> Iterator[None]:
         tty.setraw(fd)
         yield
     finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        try:
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        except termios.error:  # the terminal hung up (SIGHUP): nothing left to restore
+            pass
 
 
 @contextmanager

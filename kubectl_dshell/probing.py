@@ -87,8 +87,9 @@ def check(code: int, stderr: bytes, verb: str, debugger: str) -> None:
     raise DshellError(f"{verb} failed in debugger {debugger}: {last}")
 
 
-def run_probe(kube: Kube, reached: Reached, verb: str, args: list[str], stdout: Sink, ui: Ui) -> None:
-    """Run ``verb``'s probe with ``args`` in one exec, its stdout to ``stdout``; raise its failure."""
+def run_probe(kube: Kube, reached: Reached, verb: str, args: list[str], stdout: Sink, ui: Ui) -> bytes:
+    """Run ``verb``'s probe with ``args`` in one exec, its stdout to ``stdout``; raise its failure.
+    Its stderr, for the reports it may hold (see :func:`.probes.sections.skipped`)."""
     target, identity = reached.target, reached.identity
     session = SessionArgs(
         container_id(target.pod, target.container),
@@ -111,6 +112,7 @@ def run_probe(kube: Kube, reached: Reached, verb: str, args: list[str], stdout: 
         ui.warn(warning)
     check_pod_alive(kube, target, status)
     check(exit_code(status, reached.debugger.name), stderr.getvalue(), verb, reached.debugger.name)
+    return stderr.getvalue()
 
 
 def capture(kube: Kube, reached: Reached, verb: str, args: list[str], ui: Ui) -> bytes:

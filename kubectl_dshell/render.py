@@ -6,15 +6,18 @@ Consoles are passed in (tests give a fixed-width, colourless one); none exists a
 from __future__ import annotations
 
 import logging
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, TypeVar
 
 from rich.console import Console
 
-from .errors import DshellError
+from .errors import DshellError, local_failure
 from .redact import Secrets
+
+T = TypeVar("T")
 
 
 class Progress(Protocol):
@@ -44,6 +47,44 @@ class _Redacting:
         self.shown.update(self.secrets.redact(text))
 
 
+def stdout_name() -> str:
+    """stdout as a user names it: the file it was redirected to, else "stdout"."""
+    try:
+        where = os.readlink("/proc/self/fd/1")
+    except OSError:
+        return "stdout"
+    return f"stdout ({where})" if where.startswith("/") else "stdout"
+
+
+def _named(call: Callable[..., T], *args: object) -> T:
+    try:
+        return call(*args)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise local_failure(exc, stdout_name()) from exc
+
+
+class DataOut:
+    """stdout for data (bytes): a failed write names the file, a full disk say; a closed pipe stays
+    BrokenPipeError, for the CLI to end silently as a tool killed by SIGPIPE does."""
+
+    def __init__(self, raw: BinaryIO):
+        self._raw = raw
+
+    def write(self, data: bytes) -> int:
+        """Write ``data``."""
+        return _named(self._raw.write, data)
+
+    def flush(self) -> None:
+        """Pass on what was written."""
+        _named(self._raw.flush)
+
+    def isatty(self) -> bool:
+        """Whether stdout is a terminal."""
+        return self._raw.isatty()
+
+
 class Ui:
     """Where everything the user sees goes: ``err`` for humans, ``stdout``/``stderr`` for data.
 
@@ -55,7 +96,7 @@ class Ui:
         self,
         err: Console,
         quiet: bool = False,
-        stdout: BinaryIO | None = None,
+        stdout: BinaryIO | DataOut | None = None,
         stderr: BinaryIO | None = None,
         spinner: bool = True,
         secrets: Secrets | None = None,
@@ -64,7 +105,7 @@ class Ui:
         self.secrets = secrets if secrets is not None else Secrets()
         self.quiet = quiet
         self.spinner = spinner
-        self.stdout = stdout if stdout is not None else sys.stdout.buffer
+        self.stdout = stdout if stdout is not None else DataOut(sys.stdout.buffer)
         self.stderr = stderr if stderr is not None else sys.stderr.buffer
 
     def _line(self, text: str, style: str | None = None) -> None:

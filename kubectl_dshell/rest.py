@@ -17,6 +17,7 @@ lifts it: an interactive session may idle for hours.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
@@ -92,12 +93,30 @@ class Rest:
 
     def websocket(self, path: Path, query: Query, limit: float | None) -> WSClient:
         """A WebSocket upgrade of a GET (exec), binary frames, as ``kubernetes.stream`` opens it; connecting
-        and the upgrade each wait at most ``limit`` seconds (None: no limit)."""
-        _, url, headers, _, _ = self._serialize("GET", path, query, {"Accept": "*/*"})
+        and the upgrade each wait at most ``limit`` seconds (None: no limit).
+
+        The query goes to ``websocket_call`` as its own ``query_params`` (urlencoded there), not
+        through ``param_serialize``, which quotes every value as UTF-8 text: an argv word may be any
+        bytes (a file name need not be UTF-8; it arrives as a surrogate-escaped str) and is sent as them.
+        """
+        _, url, headers, _, _ = self._serialize("GET", path, [], {"Accept": "*/*"})
+        query_params = [(name, _as_bytes(value)) for name, value in query]
         token = _UPGRADE_LIMIT.set(limit)
         try:
             return websocket_call(
-                self.api.configuration, "GET", url, headers=headers, _preload_content=False, binary=True
+                self.api.configuration, "GET", url, headers=headers, query_params=query_params,
+                _preload_content=False, binary=True,
             )
         finally:
             _UPGRADE_LIMIT.reset(token)
+
+
+def _as_bytes(value: Any) -> Any:
+    """A query value as urlencode sends it unchanged: str as its own bytes (os.fsencode), bool lowercase."""
+    if isinstance(value, bool):
+        return b"true" if value else b"false"
+    if isinstance(value, str):
+        return os.fsencode(value)
+    if isinstance(value, list):
+        return [_as_bytes(item) for item in value]
+    return value

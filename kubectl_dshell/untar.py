@@ -2,7 +2,8 @@
 
 Only what a copy needs: folders, regular files (streamed in chunks, permission bits and mtime kept,
 setuid/setgid/sticky dropped), symlinks as they are (never followed while writing), hard links as
-copies; devices, FIFOs and sockets are skipped and counted.
+copies; devices, FIFOs and sockets are skipped and counted. A member that depends on one the probe
+left out (unreadable: its folder, or the first copy of a hard link) is skipped and counted too.
 """
 
 from __future__ import annotations
@@ -24,14 +25,20 @@ class UnsafeMember(Exception):
     """A member whose name would land outside the copy (absolute, .., or through a symlink)."""
 
 
+class NotSent(Exception):
+    """A member whose folder, or hard link's first copy, is not in the stream (the probe skipped it)."""
+
+
 @dataclass
 class Unpacked:
-    """What was unpacked: the top entry, how many files and bytes, what was skipped."""
+    """What was unpacked: the top entry, how many files and bytes, what was skipped: special files
+    (devices, FIFOs, sockets), and what the target would not let the probe read."""
 
     top: Path | None = None
     files: int = 0
     size: int = 0
     skipped: int = 0
+    unreadable: int = 0
 
 
 def relative_name(name: str, top: str) -> str:
@@ -53,6 +60,8 @@ def _checked_parent(base: Path, relative: str) -> Path:
     here = base
     for part in Path(relative).parts[:-1]:
         here = here / part
+        if not os.path.lexists(here):
+            raise NotSent(relative)
         if not stat.S_ISDIR(os.lstat(here).st_mode):
             raise UnsafeMember(relative)
     return base / relative if relative else base
@@ -79,6 +88,8 @@ def _place(tar: tarfile.TarFile, member: tarfile.TarInfo, dest: Path, base: Path
         return True
     elif member.islnk():
         source = _checked_parent(base, relative_name(member.linkname, top))
+        if not os.path.lexists(source):
+            raise NotSent(member.linkname)
         if not stat.S_ISREG(os.lstat(source).st_mode):
             raise UnsafeMember(member.name)
         shutil.copyfile(source, dest, follow_symlinks=False)
@@ -95,8 +106,13 @@ def unpack(tar: tarfile.TarFile, base: Path, progress: Callable[[int], None], on
         if done.top is None:
             top, done.top = posixpath.normpath(member.name), base
             on_top(member)
-        dest = _checked_parent(base, relative_name(member.name, top))
-        if not _place(tar, member, dest, base, top, progress):
+        try:
+            dest = _checked_parent(base, relative_name(member.name, top))
+            placed = _place(tar, member, dest, base, top, progress)
+        except NotSent:
+            done.unreadable += 1
+            continue
+        if not placed:
             done.skipped += 1
             continue
         if member.isdir():

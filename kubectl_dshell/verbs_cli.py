@@ -191,7 +191,15 @@ def cat(
 def cp(
     common: Common,
     source: Annotated[str, typer.Argument(metavar="POD:PATH", help="The pod and a file or folder in it.", show_default=False)],
-    local: Annotated[str, typer.Argument(metavar="LOCAL", help="Where to put the copy.", show_default=False)],
+    local: Annotated[
+        str,
+        typer.Argument(
+            metavar="LOCAL",
+            help="A new name, a file to replace, or a folder (or a link to one) to copy into; never a device "
+            "or another link. - writes a tar archive to stdout.",
+            show_default=False,
+        ),
+    ],
 ) -> None:
     """Copy a file or folder out of the target (no tar needed there): modes kept, never a partial copy."""
 

@@ -18,6 +18,7 @@ class PtyProcess:
 
     def __init__(self, argv: list[str], *, env: dict[str, str] | None = None, rows: int = 24, cols: int = 80):
         self.master, slave = os.openpty()
+        self.tty = os.ttyname(slave)  # the child's terminal, for a test to open and inspect
         self.resize(rows, cols)
         # setsid -c: a new session whose controlling terminal is the pty (no preexec_fn in threads)
         self.proc = subprocess.Popen(["setsid", "-w", "-c", *argv], stdin=slave, stdout=slave,

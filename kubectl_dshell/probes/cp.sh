@@ -5,15 +5,19 @@
 #   "tar" then a tar stream of the folder (or special file) whose top entry is "." (the folder
 #   itself), made by the debugger's busybox (the target needs none); symlinks inside a folder are
 #   kept, not followed. The target's /proc, /sys and /dev are left out of a copy of its root. A file
-#   tar cannot read is skipped with a warning; the rest is copied.
+#   tar cannot read is left out, reported as "dshell-skipped<TAB>PATH" on stderr; the rest is copied.
 #
 #   cp.sh PATH
 
-# cp_tar ARG...: tar of ARG... (relative to the working directory) on stdout; tar's complaints
-# about single files as warnings, so that one unreadable file does not fail the copy.
+# cp_tar ARG...: tar of ARG... (relative to the working directory) on stdout; a file tar cannot
+# open is reported as skipped rather than failing the copy; anything else tar says is a warning.
 cp_tar() {
     { tar -c -f - "$@" 2>&1 >&3 3>&- | while IFS= read -r line; do
-        case $line in *"error exit delayed"*) ;; *) printf 'dshell: skipped: %s\n' "$line" ;; esac
+        case $line in
+        *"error exit delayed"*) ;;
+        "tar: can't open '"*) line=${line#"tar: can't open '"} && printf 'dshell-skipped\t%s\n' "${line%"': "*}" ;;
+        *) printf 'dshell: %s\n' "$line" ;;
+        esac
     done >&2; } 3>&1
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +22,10 @@ TYPES = {
 
 @dataclass(frozen=True)
 class Entry:
-    """One file, folder or link; ``type`` "denied" marks a subfolder the session may not read."""
+    """One file, folder or link; ``type`` "denied" marks a subfolder the session may not read.
+
+    ``name`` is for reading (bytes that are not UTF-8 shown as \\x escapes); ``raw_name`` holds the
+    name's bytes when they are not UTF-8, for output that must be exact."""
 
     name: str
     type: str
@@ -31,11 +35,15 @@ class Entry:
     size: int = 0
     mtime: int = 0
     link_target: str | None = None
+    raw_name: bytes | None = None
 
     def as_dict(self) -> dict:
-        """The JSON shape (design.md): mode in octal, mtime in RFC 3339."""
+        """The JSON shape (design.md): mode in octal, mtime in RFC 3339; a name that is not UTF-8 as
+        ``name`` (U+FFFD for each bad byte) and ``name_bytes`` (its bytes in base64), only then."""
+        exact = {} if self.raw_name is None else {"name_bytes": base64.b64encode(self.raw_name).decode("ascii")}
         return {
-            "name": self.name,
+            "name": self.name if self.raw_name is None else self.raw_name.decode("utf-8", "replace"),
+            **exact,
             "type": self.type,
             "mode": f"{self.mode:04o}",
             "uid": self.uid,
@@ -64,10 +72,19 @@ def rfc3339(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _raw(name: bytes) -> bytes | None:
+    """``name`` when it is not UTF-8 (and so needs its bytes told), else None."""
+    try:
+        name.decode("utf-8")
+    except UnicodeDecodeError:
+        return name
+    return None
+
+
 def parse_entry(name: bytes, meta: bytes, link: bytes) -> Entry | None:
     """One entry from its three sections; None when the meta line is not stat's."""
     if meta == b"denied":
-        return Entry(text(name), "denied")
+        return Entry(text(name), "denied", raw_name=_raw(name))
     fields = meta.split()
     if len(fields) != 5:
         return None
@@ -77,7 +94,7 @@ def parse_entry(name: bytes, meta: bytes, link: bytes) -> Entry | None:
         return None
     kind = TYPES.get(stat.S_IFMT(raw_mode), "other")
     target = text(link) if kind == "symlink" else None
-    return Entry(text(name), kind, stat.S_IMODE(raw_mode), uid, gid, size, mtime, target)
+    return Entry(text(name), kind, stat.S_IMODE(raw_mode), uid, gid, size, mtime, target, _raw(name))
 
 
 def parse_listing(data: bytes) -> Listing:

@@ -1,7 +1,9 @@
 """What probes print, split: "NAME\\0CONTENT\\0" sections, and the one-line failure report.
 
 A probe that fails writes ``dshell-error<TAB>KIND<TAB>UID<TAB>GID<TAB>SUBJECT`` on stderr (see
-lib.sh's ``dshell_fail``) and exits 3; :func:`probe_failure` turns that into the user's error.
+lib.sh's ``dshell_fail``) and exits 3; :func:`probe_failure` turns that into the user's error. A
+probe that leaves out what it cannot read (cp of a folder) says so with one
+``dshell-skipped<TAB>PATH`` line each, and still succeeds.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 
 FAILED = 3  # the exit status of a probe that reported a failure
 MARKER = b"dshell-error\t"
+SKIPPED = b"dshell-skipped\t"
 
 
 @dataclass(frozen=True)
@@ -53,3 +56,8 @@ def parse_failure(stderr: bytes) -> Failure | None:
 def warnings(stderr: bytes) -> list[str]:
     """enter.sh's warnings ("dshell: ..." lines) on a probe's stderr, for the user to see."""
     return [text(line)[len("dshell: ") :] for line in stderr.splitlines() if line.startswith(b"dshell: ")]
+
+
+def skipped(stderr: bytes) -> list[bytes]:
+    """The paths a probe left out because it could not read them: its "dshell-skipped<TAB>PATH" lines."""
+    return [line[len(SKIPPED) :] for line in stderr.splitlines() if line.startswith(SKIPPED)]

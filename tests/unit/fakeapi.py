@@ -103,7 +103,7 @@ class Handler(BaseHTTPRequestHandler):
         request = Request(
             self.command,
             url.path,
-            parse_qs(url.query, keep_blank_values=True),
+            parse_qs(url.query, keep_blank_values=True, errors="surrogateescape"),  # any bytes, as Go's
             dict(self.headers.items()),
             self.rfile.read(length),
         )

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import io
+import signal
 
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from kubectl_dshell import cli, session
-from kubectl_dshell.errors import ExitCode, NotFound, UsageError
+from kubectl_dshell import cli, render, session
+from kubectl_dshell.errors import ExitCode, NotFound, Stopped, UsageError
 from kubectl_dshell.labelselector import check_selector
 from kubectl_dshell.options import Connection, Profile, ShellOptions, Timeouts
-from kubectl_dshell.render import Ui
+from kubectl_dshell.render import DataOut, Ui
 
 
 @pytest.fixture
@@ -152,6 +154,40 @@ def test_ctrl_c_exits_130() -> None:
     code, text = _rendered(interrupted)
     assert code == 130
     assert text.startswith("error: interrupted\n")
+
+
+@pytest.mark.parametrize(("signum", "code", "line"), [
+    (signal.SIGTERM, 143, "error: terminated (SIGTERM)"),
+    (signal.SIGHUP, 129, "error: hung up (SIGHUP)"),
+])
+def test_sigterm_and_sighup_stop_as_ctrl_c_does(signum: int, code: int, line: str) -> None:
+    def stopped(ui: Ui) -> int:
+        raise Stopped(signum)
+
+    assert _rendered(stopped) == (code, line + "\nhint: a debugger already added stops by itself once idle\n")
+    assert f"{code} {ExitCode(code).name.lower()}" in cli.exit_code_table()
+
+
+def test_a_closed_stdout_ends_silently_with_141() -> None:
+    def piped_to_head(ui: Ui) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    assert _rendered(piped_to_head) == (141, "")
+
+
+def test_a_full_disk_under_stdout_is_one_line_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Full(io.BytesIO):
+        def write(self, data: bytes) -> int:  # type: ignore[override]
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(render, "stdout_name", lambda: "stdout (/mnt/small/out)")
+
+    def cat(ui: Ui) -> int:
+        DataOut(Full()).write(b"x")
+        return 0
+
+    code, text = _rendered(cat)
+    assert (code, text.splitlines()[0]) == (15, "error: cannot write stdout (/mnt/small/out): No space left on device")
 
 
 def test_unexpected_errors_have_no_traceback_without_debug() -> None:

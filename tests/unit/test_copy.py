@@ -14,8 +14,9 @@ from rich.console import Console
 
 from kubectl_dshell import copy as copy_module
 from kubectl_dshell.copy import FileHeader, Meter, Receiver, copy_out, parse_header
-from kubectl_dshell.errors import DshellError
+from kubectl_dshell.errors import DshellError, UsageError
 from kubectl_dshell.render import Ui
+from kubectl_dshell.transfer import copied_note
 from kubectl_dshell.untar import UnsafeMember
 
 
@@ -68,6 +69,11 @@ def test_a_file_that_changed_size_while_copied_is_reported(tmp_path: Path) -> No
     done, said = _receive(tmp_path / "copy", [b"file 644 1 10\n", b"grown to 15 b"])
     assert done.size == 13 and (tmp_path / "copy").read_bytes() == b"grown to 15 b"
     assert "/data/f changed while it was copied: 10 bytes when it started, 13 copied" in said
+
+
+def test_a_kernel_file_saying_size_0_has_its_content_and_no_warning(tmp_path: Path) -> None:
+    done, said = _receive(tmp_path / "copy", [b"file 444 1 0\n", b"Name:\tapp\n"], source="/proc/1/status")
+    assert (done.size, (tmp_path / "copy").read_bytes(), said) == (10, b"Name:\tapp\n", "")
 
 
 def test_a_tar_stream_is_unpacked(tmp_path: Path) -> None:
@@ -129,7 +135,52 @@ def test_a_failed_copy_says_why_and_leaves_nothing(
     monkeypatch.setattr(copy_module, "run_probe", _probe_writing(written, raised))
     ui, _ = _ui()
     with pytest.raises(DshellError) as failure:
-        copy_out(None, _Reached(), "/d", str(tmp_path / "out"), ui)  # type: ignore[arg-type]
+        copy_out(None, _Reached(), "/d", tmp_path / "out", ui)  # type: ignore[arg-type]
     assert reported in failure.value.message
     assert "Broken pipe" not in failure.value.message
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_never_replaces_a_file(tmp_path: Path) -> None:
+    (tmp_path / "out").write_bytes(b"keep")
+    ui, _ = _ui()
+    with ExitStack() as stack:
+        receiver = Receiver(tmp_path / "copy", Meter(ui, "pod:/d", stack), tmp_path / "out")
+        with pytest.raises(UsageError, match="out is a file: a folder cannot replace it"):
+            receiver.write(b"tar\n" + _tar_bytes("./d/f", b"x"))  # refused at the header: nothing unpacked
+    assert receiver.unpacker is None and not (tmp_path / "copy").exists()
+    assert (tmp_path / "out").read_bytes() == b"keep"
+
+
+def _probe_sending(data: bytes, stderr: bytes):
+    def run_probe(kube, reached, verb, args, sink, ui) -> bytes:
+        sink.write(data)
+        return stderr
+
+    return run_probe
+
+
+def test_what_the_probe_could_not_read_is_counted_in_the_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reports = b"dshell: a warning\ndshell-skipped\t/d/secret\ndshell-skipped\t/d/\xff\n"
+    monkeypatch.setattr(copy_module, "run_probe", _probe_sending(b"tar\n" + _tar_bytes("./d/f", b"abc"), reports))
+    ui, _ = _ui()
+    copied = copy_out(None, _Reached(), "/d", tmp_path / "out", ui)  # type: ignore[arg-type]
+    assert copied_note(copied) == "copied 1 file, 3 bytes, 2 unreadable files skipped"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_special_file_alone_is_refused_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        tar.addfile(_device("./null"))
+    monkeypatch.setattr(copy_module, "run_probe", _probe_sending(b"tar\n" + buffer.getvalue(), b""))
+    ui, _ = _ui()
+    with pytest.raises(UsageError, match="^/dev/null is a device, FIFO or socket: cp copies files and folders$"):
+        copy_out(None, _Reached(), "/dev/null", tmp_path / "out", ui)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+def _device(name: str) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.devmajor, info.devminor = tarfile.CHRTYPE, 1, 3
+    return info

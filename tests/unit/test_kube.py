@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
@@ -141,6 +142,13 @@ def test_exec_argv_reaches_the_server_unchanged(kube: Kube, behaviour: Behaviour
         ["true"],
         ["false"],
     )
+
+
+def test_exec_argv_may_hold_any_bytes(kube: Kube, behaviour: Behaviour) -> None:
+    # A file name that is not UTF-8 arrives in sys.argv surrogate-escaped; the server gets its bytes.
+    name = os.fsdecode(b"/tmp/a\xffb+c d%e")
+    kube.exec("team", "web", "dshell-x", ["cat", name], stdin=False, tty=False).close()
+    assert [os.fsencode(word) for word in behaviour.requests[-1].query["command"]] == [b"cat", b"/tmp/a\xffb+c d%e"]
 
 
 def test_exec_passes_binary_stdin_and_closes_it_with_v5(kube: Kube, behaviour: Behaviour, tmp_path: Path) -> None:

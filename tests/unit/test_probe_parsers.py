@@ -176,3 +176,10 @@ def test_a_name_without_addresses_and_a_silent_server_are_told_apart() -> None:
     silent = parse_resolve("db", b"try db\nexit 1\n", 3)
     assert (silent["ok"], silent["error"]) == (False, "no answer within 3s")
     assert parse_resolve("db", b"", 3)["error"] == "the lookup did not run"
+
+
+def test_ls_json_tells_a_name_that_is_not_utf8_by_its_bytes() -> None:
+    entries = {e.name: e.as_dict() for e in parse_listing(_fixture("ls-odd.bin")).entries}
+    odd, plain = entries["bad\\xff"], entries["ünï"]
+    assert (odd["name"], odd["name_bytes"]) == ("bad\ufffd", "YmFk/w==")  # b"bad\xff"
+    assert plain["name"] == "ünï" and "name_bytes" not in plain

@@ -57,6 +57,20 @@ def test_members_leaving_the_copy_are_refused(tmp_path: Path, members) -> None:
     assert not list(Path("/tmp").glob("evil")) and not (tmp_path / "evil").exists()
 
 
+def test_members_whose_folder_or_first_link_was_left_out_are_counted(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, kind, target in (("./d", tarfile.DIRTYPE, ""), ("./d/gone/f", tarfile.REGTYPE, ""),
+                                   ("./d/hard", tarfile.LNKTYPE, "./d/unread"), ("./d/ok", tarfile.REGTYPE, "")):
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname, info.mode = kind, target, 0o755
+            tar.addfile(info, io.BytesIO(b""))
+    buffer.seek(0)
+    done = unpack(tarfile.open(fileobj=buffer, mode="r|"), tmp_path / "copy", lambda n: None, lambda m: None)
+    assert (done.files, done.unreadable, done.skipped) == (1, 2, 0)
+    assert sorted(p.name for p in (tmp_path / "copy").iterdir()) == ["ok"]
+
+
 def test_check_targets_parse_and_refuse_options() -> None:
     assert check_target("db:5432") == ("db", 5432)
     assert check_target("[::1]:8080") == ("::1", 8080)

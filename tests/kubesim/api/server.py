@@ -201,7 +201,8 @@ class ApiServer:
         if self._latency:
             time.sleep(self._latency)
         split = urlsplit(handler.path)
-        query = parse_qs(split.query, keep_blank_values=True)
+        # As a real API server: a value is any bytes (an argv word may be a non-UTF-8 file name).
+        query = parse_qs(split.query, keep_blank_values=True, errors="surrogateescape")
         user = ""
         try:
             body = wire.read_body(handler)
