@@ -20,6 +20,7 @@ from .kubeconfig import load
 from .options import Connection, Timeouts
 from .redact import Secrets
 from .rest import JSON, Path, Query, Rest
+from .probes.runner import Invocation
 from .stream import ExecStream
 from .translate import Operation, from_status, parse_status, translate
 
@@ -201,17 +202,22 @@ class Kube:
         with calling(op, self.server, limits[1]):
             yield from _events(self.rest.lines((PODS, {"namespace": namespace}), query, limits), op)
 
-    def exec(self, namespace: str, pod: str, container: str, argv: list[str], stdin: bool, tty: bool) -> ExecStream:
-        """Open an exec session (WebSocket, v5 or v4 channel protocol) into ``container``."""
+    def exec(self, namespace: str, pod: str, container: str, invocation: Invocation, tty: bool) -> ExecStream:
+        """Open an exec session (WebSocket, v5 or v4 channel protocol) into ``container``, stdin open,
+        and send the invocation's preamble (its script) as the first input."""
         op = Operation("create", "pods", pod, namespace, "exec")
         query: Query = [
-            ("command", argv),
+            ("command", invocation.argv),
             ("container", container),
             ("stderr", not tty),
-            ("stdin", stdin),
+            ("stdin", True),
             ("stdout", True),
             ("tty", tty),
         ]
         with calling(op, self.server, self.timeouts.read):
             ws = self.rest.websocket(pod_path(namespace, pod, "exec"), query, self.timeouts.read)
-        return ExecStream(ws)
+        stream = ExecStream(ws)
+        if invocation.preamble:
+            with calling(op, self.server, self.timeouts.read):
+                stream.send_stdin(invocation.preamble)
+        return stream

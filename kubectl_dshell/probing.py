@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import AccessDenied, DshellError, NotReady, PathNotFound, UsageError
-from .probes.runner import Mode, SessionArgs, probe_command
+from .probes.runner import Mode, SessionArgs, probe_invocation
 from .probes.sections import FAILED, Failure, parse_failure, text, warnings
 from .pump import Sink, Wiring, pump
 from .session import check_pod_alive, ensure_debugger, exit_code, find_target
@@ -60,6 +60,9 @@ def explain(failure: Failure, verb: str) -> DshellError:
         return NotReady("the target process exited while dshell read it", "it may be restarting: kubectl get pod")
     if failure.kind == "denied":
         return AccessDenied(f"permission denied: {subject} (read as {ids})", OTHER_IDENTITY)
+    if failure.kind == "special":
+        return UsageError(f"{subject} is not a regular file or folder (a FIFO, socket or device)",
+                          f"{verb} copies files and folders; read a FIFO with: kubectl dshell cat POD PATH")
     if failure.kind == "isdir":
         return UsageError(f"{subject} is a folder: {verb} needs a file", "list it with ls, or copy it with cp")
     messages = {
@@ -101,8 +104,8 @@ def run_probe(kube: Kube, reached: Reached, verb: str, args: list[str], stdout: 
         identity.session_uid,
         identity.session_gid,
     )
-    argv = probe_command(session, verb, args)
-    stream = kube.exec(target.namespace, target.name, reached.debugger.name, argv, stdin=True, tty=False)
+    invocation = probe_invocation(session, verb, args)
+    stream = kube.exec(target.namespace, target.name, reached.debugger.name, invocation, tty=False)
     stderr = io.BytesIO()
     try:
         status = pump(stream, Wiring(stdout, stderr))

@@ -19,9 +19,18 @@ from .identity import Identity, choose_identity, possible_identities, psa_level,
 from .interactive import run_interactive
 from .kube import Kube
 from .options import DebuggerOptions, Profile, ShellOptions
-from .probes.runner import Mode, SessionArgs, enter_command, user_command
+from .probes.runner import (
+    NOT_INSTALLED,
+    Invocation,
+    Mode,
+    SessionArgs,
+    install_invocation,
+    session_invocation,
+    terminal_invocation,
+    user_command,
+)
 from .provision import Debugger, find_or_create, wait_running
-from .pump import Wiring, pump
+from .pump import Sink, Wiring, pump
 from .render import Ui
 from .target import Target, container_id, resolve
 from .translate import PodSecurityRejected
@@ -76,9 +85,11 @@ def _provision_admitted(
         raise psa_blame(exc, target.pod) from None
 
 
-def run_captured(kube: Kube, target: Target, debugger: str, argv: list[str]) -> tuple[ExitStatus | None, bytes, bytes]:
-    """Run ``argv`` in the debugger without input; its status, stdout and stderr."""
-    stream = kube.exec(target.namespace, target.name, debugger, argv, stdin=False, tty=False)
+def run_captured(
+    kube: Kube, target: Target, debugger: str, invocation: Invocation
+) -> tuple[ExitStatus | None, bytes, bytes]:
+    """Run ``invocation`` in the debugger without input; its status, stdout and stderr."""
+    stream = kube.exec(target.namespace, target.name, debugger, invocation, tty=False)
     out, err = io.BytesIO(), io.BytesIO()
     try:
         status = pump(stream, Wiring(out, err))
@@ -90,7 +101,7 @@ def run_captured(kube: Kube, target: Target, debugger: str, argv: list[str]) -> 
 def read_target_ids(kube: Kube, target: Target, debugger: str) -> tuple[int, int]:
     """The target's real uid and gid, read in the debugger from /proc/PID/status."""
     args = SessionArgs(container_id(target.pod, target.container), target.name, target.container, Mode.IDS, 0)
-    status, out, err = run_captured(kube, target, debugger, enter_command(args))
+    status, out, err = run_captured(kube, target, debugger, session_invocation(args))
     fields = out.split()
     if status is None or status.code != 0 or len(fields) != 3:
         reason = err.decode("utf-8", "replace").strip() or (status.error if status else "no exit status")
@@ -227,20 +238,57 @@ def _exec_session(
         identity.session_uid,
         identity.session_gid,
     )
-    argv = enter_command(args, user_command(command))
-    stream = kube.exec(target.namespace, target.name, debugger.name, argv, stdin=True, tty=interactive)
+    printed = _Counting(ui.stdout)
     wiring = Wiring(
-        ui.stdout,
+        printed,
         ui.stderr,
         stdin_fd=stdin_fd if forward else None,
         on_unclosable_stdin=lambda: ui.warn("this server speaks v4.channel.k8s.io, which cannot pass on end of input"),
     )
-    try:
-        status = run_interactive(stream, wiring) if interactive else pump(stream, wiring)
-    finally:
-        stream.close()
+    if not interactive:
+        status = _run(kube, target, debugger.name, session_invocation(args, user_command(command)), wiring)
+    else:
+        if debugger.created:  # a new debugger has no installed script yet
+            install_enter(kube, target, debugger.name)
+        status = _run(kube, target, debugger.name, terminal_invocation(args), wiring, tty=True)
+        if status is not None and status.code == NOT_INSTALLED and not printed.count:
+            install_enter(kube, target, debugger.name)
+            status = _run(kube, target, debugger.name, terminal_invocation(args), wiring, tty=True)
     check_pod_alive(kube, target, status)
     return exit_code(status, debugger.name)
+
+
+class _Counting:
+    """A sink that counts what passes through it (did a session print anything?)."""
+
+    def __init__(self, sink: Sink):
+        self.sink, self.count = sink, 0
+
+    def write(self, data: bytes) -> object:
+        """Pass ``data`` on."""
+        self.count += len(data)
+        return self.sink.write(data)
+
+    def flush(self) -> object:
+        """Pass on what was written."""
+        return self.sink.flush()
+
+
+def _run(kube: Kube, target: Target, debugger: str, invocation: Invocation, wiring: Wiring, tty: bool = False
+         ) -> ExitStatus | None:
+    stream = kube.exec(target.namespace, target.name, debugger, invocation, tty=tty)
+    try:
+        return run_interactive(stream, wiring) if tty else pump(stream, wiring)
+    finally:
+        stream.close()
+
+
+def install_enter(kube: Kube, target: Target, debugger: str) -> None:
+    """Install enter.sh in the debugger, for terminal sessions (their stdin cannot carry it)."""
+    status, _, err = run_captured(kube, target, debugger, install_invocation())
+    if status is None or status.code != 0:
+        reason = err.decode("utf-8", "replace").strip() or (status.error if status else "no exit status")
+        raise DshellError(f"cannot install dshell's session script in debugger {debugger}: {reason}")
 
 
 def run_shell(opts: ShellOptions, ui: Ui) -> int:

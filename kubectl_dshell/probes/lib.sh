@@ -78,18 +78,26 @@ dshell_resolve() {
     dshell_resolved=${cur:-/}
 }
 
-# dshell_open PATH: open PATH (a resolved target path, see dshell_resolve) for reading on fd 4, which
-# then holds the very file to read, and set dshell_opened to a name of it for test and stat: the
-# descriptor itself, or (chrooted, where nothing can lead outside the target) the path. Fails the
-# probe when PATH is gone or not readable.
-dshell_open() {
-    if ! { command exec 4<"$dshell_root$1"; } 2>/dev/null; then
-        [ -e "$dshell_root$1" ] || [ -L "$dshell_root$1" ] || dshell_fail missing "$1"
-        dshell_fail denied "$1"
-    fi
-    dshell_verify 4 "$1"
+# dshell_try_open PATH: open PATH (a resolved target path, see dshell_resolve) for reading on fd 4,
+# which then holds the very file to read, and set dshell_opened to a name of it for test and stat:
+# the descriptor itself, or (chrooted, where nothing can lead outside the target) the path. Status
+# 1 when it cannot be opened, 2 when what opened is not PATH (see dshell_verified).
+dshell_try_open() {
+    { command exec 4<"$dshell_root$1"; } 2>/dev/null || return 1
+    dshell_verified 4 "$1" || return 2
     dshell_opened=$1
     [ -z "$dshell_root" ] || dshell_opened=/proc/self/fd/4
+}
+
+# dshell_open PATH: dshell_try_open, failing the probe when it fails.
+dshell_open() {
+    dshell_try_open "$1"
+    case $? in
+    0) ;;
+    2) dshell_fail moved "$1" ;;
+    *) [ -e "$dshell_root$1" ] || [ -L "$dshell_root$1" ] || dshell_fail missing "$1"
+        dshell_fail denied "$1" ;;
+    esac
 }
 
 # dshell_read PATH: the target's file PATH (a target path) on stdout, opened as cat.sh opens it;
@@ -98,22 +106,20 @@ dshell_read() {
     (dshell_resolve "$1" follow && dshell_open "$dshell_resolved" && exec cat <&4) 2>/dev/null
 }
 
-# dshell_verify FD PATH: refuse unless the file open on FD is the target's PATH. Chrooted into the
+# dshell_verified FD PATH: whether the file open on FD is the target's PATH. Chrooted into the
 # target ($dshell_root empty) the kernel resolved every name inside its root. Through /proc/PID/root
 # it did not: an absolute symlink that the target swapped in after dshell_resolve read the path
 # resolves against the debugger's root. So the kernel is asked what it opened, which nothing can
 # change any more: its mount (one of the target's) and its path, which is PATH below the target's
 # root (the kernel names both as seen from here: "/" for a container's own root).
-dshell_verify() {
+dshell_verified() {
     [ -n "$dshell_root" ] || return 0
     dshell_readlink "/proc/$DSHELL_PID/root"
     expected=${dshell_link%/}${2%/}
     dshell_readlink "/proc/self/fd/$1"
     mount=$(sed -n 's/^mnt_id:[[:space:]]*//p' "/proc/self/fdinfo/$1")
-    if [ "$dshell_link" != "${expected:-/}" ] || [ -z "$mount" ] ||
-        ! cut -d ' ' -f 1 "/proc/$DSHELL_PID/mountinfo" | grep -qx -- "$mount"; then
-        dshell_fail moved "$2"
-    fi
+    [ "$dshell_link" = "${expected:-/}" ] && [ -n "$mount" ] &&
+        cut -d ' ' -f 1 "/proc/$DSHELL_PID/mountinfo" | grep -qx -- "$mount"
 }
 
 # dshell_argv PID: the process's argv (NUL-separated in /proc) as hex, which holds no NUL.

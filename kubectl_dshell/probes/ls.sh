@@ -18,30 +18,38 @@ ls_entry() {
     printf 'name\0%s\0meta\0%s\0link\0%s\0' "$2" "$meta" "$dshell_link"
 }
 
-# ls_dir FULL PREFIX LEFT: the entries of folder FULL (names prefixed with PREFIX), and of its
-# subfolders while LEFT levels remain (never through a symlink).
+# ls_dir PATH PREFIX LEFT: the entries of folder PATH (resolved; already open on fd 4 as
+# dshell_opened), names prefixed with PREFIX, and of its subfolders while LEFT levels remain: each
+# opened and verified in turn (a subshell of its own), never through a symlink.
 ls_dir() {
-    if [ ! -r "$1/" ] || [ ! -x "$1/" ]; then
+    dir=${dshell_opened%/}
+    if [ ! -r "$dir/" ] || [ ! -x "$dir/" ]; then
         printf 'name\0%s\0meta\0denied\0link\0\0' "${2%/}"
         return 0
     fi
-    for f in "$1"/* "$1"/.*; do
+    for f in "$dir"/* "$dir"/.*; do
         name=${f##*/}
         case $name in .|..) continue ;; esac
         [ -e "$f" ] || [ -L "$f" ] || continue
         ls_entry "$f" "$2$name"
         if [ "$3" != 1 ] && [ -d "$f" ] && [ ! -L "$f" ]; then
-            ls_dir "$f" "$2$name/" $(($3 - 1))
+            (
+                if dshell_try_open "${1%/}/$name"; then
+                    ls_dir "${1%/}/$name" "$2$name/" $(($3 - 1))
+                else
+                    printf 'name\0%s\0meta\0denied\0link\0\0' "$2$name"
+                fi
+            )
         fi
     done
 }
 
-# ls_folder PATH: list the folder PATH (resolved).
+# ls_folder PATH DEPTH: list the folder PATH (resolved).
 ls_folder() {
     dshell_open "$1"
     [ -x "$dshell_opened/" ] || dshell_fail denied "$1"
     printf 'dir\0%s\0' "$1"
-    ls_dir "${dshell_opened%/}" "" "$2"
+    ls_dir "$1" "" "$2"
     exit 0
 }
 

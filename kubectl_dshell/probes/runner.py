@@ -1,15 +1,24 @@
-"""The argv that runs a packaged script in the debugger: ``sh -c <script> NAME ARGS...``.
+"""What an exec sends: a short argv naming what dshell does, and the script's text ahead of stdin.
 
-Scripts are sent as text in one exec (one round trip); values travel only as positional
-arguments, so nothing the user typed is ever parsed as shell code.
+Exec requests carry their argv in the URL, which proxies in front of API servers cut at 8 KB and
+audit logs record whole. So the URL carries only a small fixed loader, the script's name and its
+arguments (``sh -c LOADER dshell-env 9123 CID POD ...``); the script itself (a few KB) is the first
+thing written to the session's stdin, read by the loader to the byte, checked whole, then run. A
+terminal session cannot take it that way (its stdin is a terminal): there the loader runs a copy
+installed once in the debugger, verified against its sha256 first. Values travel only as positional
+arguments (or, when too long for the URL, as quoted words ahead of the script), so nothing the user
+typed is ever parsed as shell code.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 from importlib.resources import files
+from urllib.parse import quote_plus
 
 
 class Mode(str, Enum):
@@ -60,9 +69,81 @@ def probe_script(verb: str) -> str:
     return script("lib.sh") + script(f"{verb}.sh")
 
 
-def probe_command(args: SessionArgs, verb: str, probe_args: tuple[str, ...] | list[str] = ()) -> list[str]:
-    """The exec argv of an inspection verb: enter.sh running the verb's probe (one round trip)."""
-    return enter_command(args, ["sh", "-c", probe_script(verb), f"dshell-{verb}", *probe_args])
+@dataclass(frozen=True)
+class Invocation:
+    """One exec: the argv its request carries, and the bytes written to its stdin before anything else."""
+
+    argv: list[str]
+    preamble: bytes = b""
+
+
+# The loader: read the script (N bytes, exactly: dd stops there, the rest of stdin is the command's),
+# check that it arrived whole (its last line), run it with the remaining arguments.
+END = b"\n: dshell-end\n"
+LOADER = (
+    'n=$1; shift; s=$(dd bs="$n" count=1 iflag=fullblock 2>/dev/null); case $s in *": dshell-end") eval "$s" ;; '
+    '*) echo "dshell: the script did not arrive whole" >&2; exit 125 ;; esac'
+)
+# A terminal session's loader: the installed copy of enter.sh, run only if its sha256 is the one asked
+# for (read into memory first: the file could change after the check, the copy cannot).
+NOT_INSTALLED = 121
+TERMINAL_LOADER = (
+    'h=$1; shift; s=$(cat "${DSHELL_STATE:-/tmp/dshell}/scripts/$h" 2>/dev/null) && '
+    f'[ "$(printf %s "$s" | sha256sum)" = "$h  -" ] || exit {NOT_INSTALLED}; eval "$s"'
+)
+# The probe's text is handed down in the environment through enter.sh's identity switch and chroot.
+RUN_PROBE = 'p=$DSHELL_PROBE; unset DSHELL_PROBE; eval "$p"'
+URL_BUDGET = 1400  # bytes of command= parameters; the path and other parameters take the rest of 2 KB
+
+
+def shell_quote(word: bytes) -> bytes:
+    """``word`` as one single-quoted shell word."""
+    return b"'" + word.replace(b"'", b"'\\''") + b"'"
+
+
+def _url_bytes(argv: list[str]) -> int:
+    return sum(len("&command=") + len(quote_plus(os.fsencode(word))) for word in argv)
+
+
+def loaded(name: str, text: str, args: list[str]) -> Invocation:
+    """``sh -c LOADER NAME N ARGS...`` with ``text`` (N bytes with its end line) first on stdin. Arguments
+    too long for the URL go ahead of the text instead, as a quoted ``set --``."""
+    body = text.encode()
+    if _url_bytes(["sh", "-c", LOADER, name, "99999", *args]) > URL_BUDGET:
+        body = b"set -- " + b" ".join(shell_quote(os.fsencode(a)) for a in args) + b"\n" + body
+        args = []
+    blob = body + END
+    return Invocation(["sh", "-c", LOADER, name, str(len(blob)), *args], blob)
+
+
+def probe_invocation(args: SessionArgs, verb: str, probe_args: tuple[str, ...] | list[str] = ()) -> Invocation:
+    """An inspection verb: enter.sh running the verb's probe (one exec)."""
+    text = f"DSHELL_PROBE={shell_quote(probe_script(verb).encode()).decode()}\nexport DSHELL_PROBE\n" + script("enter.sh")
+    return loaded(f"dshell-{verb}", text, [*enter_args(args), "sh", "-c", RUN_PROBE, f"dshell-{verb}", *probe_args])
+
+
+def session_invocation(args: SessionArgs, command: tuple[str, ...] | list[str] = ()) -> Invocation:
+    """A session without a terminal: enter.sh with its arguments, then the user's command."""
+    return loaded("dshell", script("enter.sh"), [*enter_args(args), *command])
+
+
+def _enter_digest() -> str:
+    return hashlib.sha256(script("enter.sh").rstrip("\n").encode()).hexdigest()
+
+
+def terminal_invocation(args: SessionArgs, command: tuple[str, ...] | list[str] = ()) -> Invocation:
+    """A session on a terminal: the installed enter.sh (exit NOT_INSTALLED, silent, when it is not)."""
+    return Invocation(["sh", "-c", TERMINAL_LOADER, "dshell", _enter_digest(), *enter_args(args), *command])
+
+
+def install_invocation() -> Invocation:
+    """Install enter.sh in the debugger for terminal sessions, under its sha256 (atomically)."""
+    text = script("enter.sh").rstrip("\n").encode()
+    install = (
+        'd=${DSHELL_STATE:-/tmp/dshell}/scripts; mkdir -p "$d" && t=$(mktemp "$d/.XXXXXX") && '
+        f'printf %s {shell_quote(text).decode()} >"$t" && mv -f "$t" "$d/{_enter_digest()}"\n'
+    )
+    return loaded("dshell-install", install, [])
 
 
 # enter.sh starts the command with `exec "$@"`, and busybox's exec takes options: a command named
@@ -81,13 +162,9 @@ def _optional(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
-def enter_command(args: SessionArgs, command: tuple[str, ...] | list[str] = ()) -> list[str]:
-    """The exec argv of a session: enter.sh with its arguments, then the user's command."""
+def enter_args(args: SessionArgs) -> list[str]:
+    """enter.sh's positional arguments (see its header)."""
     return [
-        "sh",
-        "-c",
-        script("enter.sh"),
-        "dshell",
         args.container_id,
         args.pod,
         args.container,
@@ -96,5 +173,4 @@ def enter_command(args: SessionArgs, command: tuple[str, ...] | list[str] = ()) 
         args.mode.value,
         str(args.verbosity),
         args.note,
-        *command,
     ]

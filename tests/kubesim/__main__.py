@@ -31,6 +31,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--http", action="store_true", help="plain HTTP instead of HTTPS")
     p.add_argument("--no-ephemeral-containers", action="store_true",
                    help="answer 404 on pods/ephemeralcontainers, as an old cluster does")
+    p.add_argument("--max-request-line", type=int, default=8190,
+                   help="refuse longer request lines with 414, as front doors do (0: no limit)")
     p.add_argument("--die-with-parent", action="store_true", help="stop when the parent process dies")
     p.add_argument("-v", "--verbose", action="store_true", help="log what the simulator does")
     return p.parse_args(argv)
@@ -57,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     cluster = Cluster(Options(
         version=args.version, port=args.port, tls=not args.http, api_latency_ms=args.api_latency_ms,
         start_delay_ms=args.start_delay_ms, ephemeral_containers=not args.no_ephemeral_containers,
+        max_request_line=args.max_request_line,
     ))
     try:
         cluster.start()

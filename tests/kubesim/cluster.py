@@ -50,6 +50,7 @@ class Options:
     api_latency_ms: int = 0
     start_delay_ms: int = 0
     ephemeral_containers: bool = True
+    max_request_line: int = 8190
 
 
 class Cluster:
@@ -74,7 +75,7 @@ class Cluster:
         self.api = ApiServer(
             self.store, None, version=opts.version, tls=opts.tls, port=opts.port,
             latency_ms=opts.api_latency_ms, ephemeral_containers=opts.ephemeral_containers,
-            state_dir=self.state_dir / "api",
+            state_dir=self.state_dir / "api", max_request_line=opts.max_request_line,
         )
         self.kubelet = Kubelet(
             self.store, self.node, state_dir=self.state_dir / "kubelet",

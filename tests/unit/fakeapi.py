@@ -1,6 +1,6 @@
 """A tiny in-process API server speaking just enough HTTP and WebSocket to check what kube.py sends.
 
-It records every request; exec sessions echo stdin to stdout until the client closes stdin (v5),
+It records every request; an exec whose argv ends in `cat` echoes stdin to stdout until the client closes stdin (v5),
 then report the exit code the test chose.
 """
 
@@ -164,7 +164,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
         time.sleep(self.behaviour.exec_pause)
-        if query.get("stdin") == ["true"]:
+        if query.get("stdin") == ["true"] and (query.get("command") or [""])[-1] == "cat":
             self._echo_until_stdin_closes()
         else:
             write_frame(self.wfile, b"\x01" + json.dumps(query.get("command", [])).encode())

@@ -18,7 +18,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kubectl_dshell.probes.runner import Mode, SessionArgs, enter_command
+from kubectl_dshell.probes.runner import (
+    Invocation,
+    Mode,
+    SessionArgs,
+    install_invocation,
+    session_invocation,
+    terminal_invocation,
+)
 from tests.kubesim.runtime.spec import DEFAULT_CAPS
 
 BUSYBOX = shutil.which("busybox") or "/usr/bin/busybox"
@@ -219,10 +226,23 @@ class Debugger:
     uid: int = 0
     gid: int = 0
 
-    def argv(self, args: SessionArgs, command: tuple[str, ...] = ()) -> list[str]:
-        """enter_command() as sent by the plugin, run by this debugger's busybox."""
-        argv = enter_command(args, command)
+    def invocation(self, args: SessionArgs, command: tuple[str, ...] = ()) -> Invocation:
+        """What the plugin sends for this session; for a terminal one, enter.sh is installed first."""
+        if args.mode is not Mode.INTERACTIVE:
+            return session_invocation(args, command)
+        install = install_invocation()
+        subprocess.run(self._here(install.argv), input=install.preamble, check=True, capture_output=True,
+                       timeout=20, **self.popen_options())
+        return terminal_invocation(args, command)
+
+    def _here(self, argv: list[str]) -> list[str]:
         return [str(self.tools / "sh"), *argv[1:]]
+
+    def argv(self, args: SessionArgs, command: tuple[str, ...] = ()) -> list[str]:
+        """The argv of a terminal session as sent by the plugin, run by this debugger's busybox."""
+        invocation = self.invocation(args, command)
+        assert not invocation.preamble, "only a terminal session takes nothing on stdin"
+        return self._here(invocation.argv)
 
     def popen_options(self) -> dict:
         """What makes a child process this debugger's session."""
@@ -247,6 +267,8 @@ class Debugger:
     ) -> subprocess.CompletedProcess:
         """One session against ``target``, to completion."""
         args = SessionArgs(target.container_id, "web", "app", mode, verbosity, "why this identity", uid, gid)
+        invocation = self.invocation(args, command)
         return subprocess.run(
-            self.argv(args, command), input=stdin, capture_output=True, timeout=20, **self.popen_options()
+            self._here(invocation.argv), input=invocation.preamble + stdin, capture_output=True, timeout=20,
+            **self.popen_options(),
         )

@@ -14,6 +14,7 @@ import pytest
 
 from kubectl_dshell.channels import ExitStatus
 from kubectl_dshell.errors import ConfigError, ConnectionFailed, Forbidden, NotFound
+from kubectl_dshell.probes.runner import Invocation
 from kubectl_dshell.kube import Kube
 from kubectl_dshell.options import Connection, Timeouts
 from kubectl_dshell.pump import Wiring, pump
@@ -129,7 +130,7 @@ def test_whoami_and_version(kube: Kube, behaviour: Behaviour) -> None:
 def test_exec_argv_reaches_the_server_unchanged(kube: Kube, behaviour: Behaviour) -> None:
     argv = ["sh", "-c", 'echo "$1"\n# comment', "dshell", "$(id)", "a b&c=d", "\n", "é"]
     out = io.BytesIO()
-    stream = kube.exec("team", "web", "dshell-x", argv, stdin=False, tty=False)
+    stream = kube.exec("team", "web", "dshell-x", Invocation(argv), tty=False)
     try:
         pump(stream, Wiring(out, io.BytesIO()))
     finally:
@@ -147,7 +148,7 @@ def test_exec_argv_reaches_the_server_unchanged(kube: Kube, behaviour: Behaviour
 def test_exec_argv_may_hold_any_bytes(kube: Kube, behaviour: Behaviour) -> None:
     # A file name that is not UTF-8 arrives in sys.argv surrogate-escaped; the server gets its bytes.
     name = os.fsdecode(b"/tmp/a\xffb+c d%e")
-    kube.exec("team", "web", "dshell-x", ["cat", name], stdin=False, tty=False).close()
+    kube.exec("team", "web", "dshell-x", Invocation(["cat", name]), tty=False).close()
     assert [os.fsencode(word) for word in behaviour.requests[-1].query["command"]] == [b"cat", b"/tmp/a\xffb+c d%e"]
 
 
@@ -156,7 +157,7 @@ def test_exec_passes_binary_stdin_and_closes_it_with_v5(kube: Kube, behaviour: B
     data = bytes(range(256)) * 300  # more than one 64 KiB read
     (tmp_path / "stdin").write_bytes(data)
     out, err = io.BytesIO(), io.BytesIO()
-    stream = kube.exec("team", "web", "dshell-x", ["cat"], stdin=True, tty=False)
+    stream = kube.exec("team", "web", "dshell-x", Invocation(["cat"]), tty=False)
     try:
         with open(tmp_path / "stdin", "rb") as stdin:
             status = pump(stream, Wiring(out, err, stdin_fd=stdin.fileno()))
@@ -168,7 +169,7 @@ def test_exec_passes_binary_stdin_and_closes_it_with_v5(kube: Kube, behaviour: B
 
 def test_v4_cannot_close_stdin(kube: Kube, behaviour: Behaviour) -> None:
     behaviour.protocol = "v4.channel.k8s.io"
-    stream = kube.exec("team", "web", "dshell-x", ["true"], stdin=False, tty=False)
+    stream = kube.exec("team", "web", "dshell-x", Invocation(["true"]), tty=False)
     try:
         assert stream.close_stdin() is False
     finally:
@@ -188,7 +189,7 @@ def test_exec_refused_by_rbac_names_the_permission(kube: Kube, behaviour: Behavi
         },
     )
     with pytest.raises(Forbidden) as caught:
-        kube.exec("team", "web", "dshell-x", ["true"], stdin=False, tty=False)
+        kube.exec("team", "web", "dshell-x", Invocation(["true"]), tty=False)
     assert caught.value.message == 'RBAC: user "alice" cannot create pods/exec in namespace team'
 
 
@@ -293,14 +294,14 @@ def test_a_request_without_answer_times_out_once(hasty: Kube, behaviour: Behavio
 def test_an_exec_upgrade_without_answer_times_out(hasty: Kube, behaviour: Behaviour) -> None:
     behaviour.delays[f"{POD_PATH}/exec"] = 3
     with pytest.raises(ConnectionFailed) as caught:
-        hasty.exec("team", "web", "dshell-x", ["true"], stdin=False, tty=False)
+        hasty.exec("team", "web", "dshell-x", Invocation(["true"]), tty=False)
     assert caught.value.message == f"cannot connect to the API server {hasty.server}: no answer within 0.5s"
 
 
 def test_a_running_exec_session_may_be_silent_longer_than_the_limit(hasty: Kube, behaviour: Behaviour) -> None:
     behaviour.exec_pause = 1.5
     out = io.BytesIO()
-    stream = hasty.exec("team", "web", "dshell-x", ["idle"], stdin=False, tty=False)
+    stream = hasty.exec("team", "web", "dshell-x", Invocation(["idle"]), tty=False)
     try:
         status = pump(stream, Wiring(out, io.BytesIO()))
     finally:

@@ -92,8 +92,8 @@ def test_cp_streams_a_folder_as_tar_with_links_kept(sandbox) -> None:
     assert parse_header(header) is None  # "tar"
     with tarfile.open(fileobj=io.BytesIO(stream)) as tar:
         members = {m.name: m for m in tar.getmembers()}
-    assert members["./lt"].issym() and members["./lt"].linkname == "/etc/marker"
-    assert members["./marker"].size == len(b"target-root\n")
+    assert members["./etc/lt"].issym() and members["./etc/lt"].linkname == "/etc/marker"
+    assert members["./etc/marker"].size == len(b"target-root\n")
 
 
 def test_cp_sends_a_file_raw_after_its_mode_mtime_and_size(sandbox) -> None:
@@ -145,6 +145,18 @@ while time.monotonic() < deadline:  # each state held for a random while: every 
 """
 
 
+# Atomic exchanges (renameat2 RENAME_EXCHANGE): "sw" is always there, a folder or a symlink in turn.
+EXCHANGER = """
+import ctypes, os, random, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+folder, deadline = sys.argv[1], time.monotonic() + float(sys.argv[2])
+os.chdir(folder)
+while time.monotonic() < deadline:
+    libc.renameat2(-100, b"sw", -100, b"l", 2)
+    time.sleep(random.choice((0, 0.0005, 0.002, 0.01)))
+"""
+
+
 @pytest.mark.parametrize("verb", ["cat", "cp"])
 def test_a_target_swapping_a_folder_for_a_symlink_never_steers_a_read_outside(sandbox, verb: str) -> None:
     """The target flips /data/sw between a folder holding "busybox" and a symlink to /bin while the
@@ -176,3 +188,37 @@ def test_a_target_swapping_a_folder_for_a_symlink_never_steers_a_read_outside(sa
                 (folder / name).unlink()
     assert set(outcomes) <= {"target", "missing", "notdir", "moved"}, outcomes
     assert outcomes.get("target", 0) > 0, outcomes  # the race was run, not only refused
+
+
+def test_a_listing_never_descends_into_a_folder_the_target_swaps_for_a_symlink(sandbox) -> None:
+    """ls with unlimited depth while /data/L/sw and /data/L/l (a symlink to /) are exchanged: the
+    debugger's own root is never listed as the target's (100 tries)."""
+    _, target = sandbox
+    folder = target.root / "data" / "L"
+    (folder / "sw").mkdir(parents=True)
+    (folder / "sw" / "x").write_bytes(b"x")
+    os.symlink("/", folder / "l")
+
+    # Below the flipping names, the folder's own file or (chrooted, where "/" is the target's root)
+    # the target's own files; never a folder only the debugger's root has (/bin, say).
+    debuggers_only = set(os.listdir("/")) - set(os.listdir(target.root))
+
+    def inside(name: str) -> bool:
+        return name.split("/")[1:2] == [] or name.split("/")[1] not in debuggers_only
+
+    swapper = subprocess.Popen([sys.executable, "-c", EXCHANGER, str(folder), "300"])
+    seen: set[str] = set()
+    try:
+        for _ in range(max(1, TRIES // 5)):
+            result = probe(sandbox, "ls", "/data/L", "0")
+            if result.returncode == 0:
+                seen.update(entry.name for entry in parse_listing(result.stdout).entries)
+        swapper.kill()
+        swapper.wait()
+        outside = sorted(name for name in seen if not inside(name))
+    finally:
+        swapper.kill()
+        swapper.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+    assert not outside, outside[:20]
+    assert {"sw/x", "l/x"} & seen  # the race was run: the folder was listed under either name

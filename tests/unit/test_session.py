@@ -13,6 +13,7 @@ from kubectl_dshell import session
 from kubectl_dshell.debugger import Audit, Wanted, debugger_container
 from kubectl_dshell.identity import choose_identity
 from kubectl_dshell.options import Connection, DebuggerOptions, Overrides, Profile, ShellOptions
+from kubectl_dshell.probes.runner import LOADER
 from kubectl_dshell.render import Ui
 from kubectl_dshell.target import Target
 from kubectl_dshell.translate import PodSecurityRejected
@@ -83,8 +84,9 @@ def test_a_whole_command_reuses_the_debugger_and_returns_the_remote_exit_code(
         api.stop()
     exec_request = next(r for r in behaviour.requests if r.path.endswith("/exec"))
     assert exec_request.query["container"] == ["dshell-abcde"]
-    assert exec_request.query["command"][3:] == [
-        "dshell",
+    sent = exec_request.query["command"]
+    assert sent[:4] == ["sh", "-c", LOADER, "dshell"]
+    assert sent[5:] == [
         "0123456789abcdef" * 4,
         "web",
         "app",
@@ -100,5 +102,7 @@ def test_a_whole_command_reuses_the_debugger_and_returns_the_remote_exit_code(
         ("GET", "/api/v1/namespaces/default/pods/web"),
         ("GET", "/api/v1/namespaces/default/pods/web/exec"),
     ]
-    assert shown.stdout.getvalue() == b"piped input"
+    # The fake echoes stdin: the script came first (its length the loader's argument), then the input.
+    script, rest = shown.stdout.getvalue()[: int(sent[4])], shown.stdout.getvalue()[int(sent[4]) :]
+    assert script.endswith(b": dshell-end\n") and rest == b"piped input"
     assert shown.stderr.getvalue() == b"done\n"

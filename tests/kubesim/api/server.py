@@ -45,6 +45,7 @@ class RequestRecord:
     query: str
     user: str
     code: int
+    line: int  # the request line's length in bytes (method, target, version), as a proxy sees it
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -67,6 +68,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         finally:
             api._track(self.connection, False)
+
+    def parse_request(self) -> bool:
+        """Refuse a request line longer than the server's limit with 414, as front doors do (Apache's
+        LimitRequestLine and other API implementations stop at 8,190 bytes; nginx's buffer is 8 KB)."""
+        limit = self.server.api.max_request_line
+        if limit and len(self.raw_requestline.rstrip(b"\r\n")) > limit:
+            self.requestline, self.request_version, self.command = "", "HTTP/1.1", ""
+            self.close_connection = True
+            self.send_error(414, f"Request-URI Too Long: the request line is over {limit} bytes")
+            return False
+        return super().parse_request()
 
     def send_response(self, code: int, message: str | None = None) -> None:
         """Remember the status code for the request log."""
@@ -109,10 +121,11 @@ class ApiServer:
 
     def __init__(self, store, kubelet: KubeletStreams | None, *, version: str = "1.32", tls: bool = True,
                  host: str = "127.0.0.1", port: int = 0, latency_ms: int = 0, ephemeral_containers: bool = True,
-                 state_dir: Path, bookmark_seconds: float = 10.0):
+                 state_dir: Path, bookmark_seconds: float = 10.0, max_request_line: int = 8190):
         self._backend = Backend(store, kubelet, version, ephemeral_containers, bookmark_seconds)
         self._users = auth.Users(lambda token: satokens.user_of(self._backend, token))
         self._latency = latency_ms / 1000
+        self.max_request_line = max_request_line  # 0: no limit of ours (http.server's 64 KiB)
         self._tls = tls
         self._state_dir = Path(state_dir)
         self._connections: set[socket.socket] = set()
@@ -224,7 +237,8 @@ class ApiServer:
             log.exception("internal error serving %s %s", handler.command, handler.path)
             self._answer_error(handler, errors.internal(str(exc)))
         finally:
-            self._record(RequestRecord(handler.command, split.path, split.query, user, handler.kubesim_status))
+            line = len(handler.raw_requestline.rstrip(b"\r\n"))
+            self._record(RequestRecord(handler.command, split.path, split.query, user, handler.kubesim_status, line))
 
     def _requests_since(self, req: Request) -> wire.Response:
         """The debug endpoint (see the module's doc): the request log after ``since``, for admins."""
