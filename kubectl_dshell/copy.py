@@ -14,7 +14,7 @@ import shutil
 import tarfile
 import tempfile
 import threading
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -231,13 +231,27 @@ def copy_out(kube: Kube, reached: Reached, source: str, dest: Path, ui: Ui) -> U
                 reports = run_probe(kube, reached, "cp", [source], receiver, ui)
                 unpacked = receiver.finish(source, ui)
                 _place(staging / "copy", source, dest)
+                if unpacked.top_mode is not None:
+                    os.chmod(dest, unpacked.top_mode)
             except BaseException as exc:
                 receiver.abandon()
                 raise _explained(exc, receiver, source, dest) from None
         unpacked.unreadable += len(skipped(reports))
         return unpacked
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove(staging)
+
+
+def _remove(folder: Path) -> None:
+    """Remove ``folder`` and all in it, read-only subfolders (a failed copy's) included."""
+    if not os.path.lexists(folder):
+        return
+    with suppress(OSError):
+        os.chmod(folder, 0o700)
+        for root, folders, _ in os.walk(folder):  # top-down: each made writable before it is entered
+            for name in folders:
+                os.chmod(os.path.join(root, name), 0o700, follow_symlinks=False)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _place(copy: Path, source: str, dest: Path) -> None:

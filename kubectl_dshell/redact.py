@@ -24,6 +24,8 @@ GENERIC = (
     (re.compile(r"(?i)\b((?:proxy-)?authorization['\"]?\s*[:=]\s*)[^\n]*"), rf"\1{REDACTED}"),
     (re.compile(r"(?i)\b(bearer|basic)(\s+)[^\s'\",;]+"), rf"\1\2{REDACTED}"),
     (PLUGIN_OUTPUT, r"\1"),
+    # user:password@ in a URL (a kubeconfig's server or proxy-url may carry them)
+    (re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/\s@]+@"), rf"\1{REDACTED}@"),
 )
 
 

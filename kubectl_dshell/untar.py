@@ -39,6 +39,7 @@ class Unpacked:
     size: int = 0
     skipped: int = 0
     unreadable: int = 0
+    top_mode: int | None = None  # a top folder's permissions, applied once it is in place (see unpack)
 
 
 def relative_name(name: str, top: str) -> str:
@@ -121,6 +122,9 @@ def unpack(tar: tarfile.TarFile, base: Path, progress: Callable[[int], None], on
             os.utime(dest, (member.mtime, member.mtime))
             done.files, done.size = done.files + 1, done.size + member.size
     for folder, info in reversed(folders):  # after their content: a read-only folder takes none
-        os.chmod(folder, info.mode & PERMISSIONS)
+        if folder == base:  # moving a folder needs write permission on it: its mode waits for the move
+            done.top_mode = info.mode & PERMISSIONS
+        else:
+            os.chmod(folder, info.mode & PERMISSIONS)
         os.utime(folder, (info.mtime, info.mtime))
     return done

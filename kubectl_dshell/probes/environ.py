@@ -112,8 +112,10 @@ def env_from_source(container: dict, name: str, known: str | None, keys: Keys) -
         read = keys.get(ref["configMapRef"]["name"]) if "configMapRef" in ref else None
         if read is not None:
             found = "configmap" if name[len(prefix) :] in read else found
+        elif "secretRef" in ref:  # its keys unread: even a well-known name may be one, and so masked
+            found = "secret"
         elif known is None:
-            found = "secret" if "secretRef" in ref else "configmap"
+            found = "configmap"
     return found
 
 

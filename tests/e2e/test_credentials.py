@@ -49,6 +49,7 @@ TOKEN = {"token": CANARY}
 # name: (where the kubeconfig points, its user, extra flags, the exit code)
 CASES: dict[str, tuple[str, Callable[[Path], dict], tuple[str, ...], ExitCode]] = {
     "refused port": ("refused", lambda _: TOKEN, (), ExitCode.CONNECTION),
+    "password in the server URL": ("refused-userinfo", lambda _: TOKEN, (), ExitCode.CONNECTION),
     "server that never answers": ("silent", lambda _: TOKEN, ("--request-timeout", "2s"), ExitCode.CONNECTION),
     "garbage instead of TLS": ("garbage-tls", lambda _: TOKEN, (), ExitCode.CONNECTION),
     "garbage instead of HTTP": ("garbage-http", lambda _: TOKEN, (), ExitCode.CONNECTION),
@@ -88,10 +89,11 @@ def servers(cluster, listener, tmp_path) -> Callable[[str], dict]:
             return real
         if kind == "simulator-no-ca":
             return {"server": real["server"]}
-        if kind == "refused":
+        if kind in ("refused", "refused-userinfo"):
             closed = listener(None)
             closed.close()
-            return {"server": f"https://127.0.0.1:{closed.port}"}
+            userinfo = f"user:{CANARY}@" if kind == "refused-userinfo" else ""
+            return {"server": f"https://{userinfo}127.0.0.1:{closed.port}"}
         if kind == "silent":
             return {"server": f"https://127.0.0.1:{listener(None).port}"}
         scheme = "https" if kind == "garbage-tls" else "http"

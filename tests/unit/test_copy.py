@@ -184,3 +184,15 @@ def _device(name: str) -> tarfile.TarInfo:
     info = tarfile.TarInfo(name)
     info.type, info.devmajor, info.devminor = tarfile.CHRTYPE, 1, 3
     return info
+
+
+def test_a_failed_copys_staging_goes_even_with_read_only_folders(tmp_path) -> None:
+    from kubectl_dshell.copy import _remove
+
+    staging = tmp_path / ".x.dshell-1"
+    (staging / "copy" / "sub").mkdir(parents=True)
+    (staging / "copy" / "sub" / "f").write_bytes(b"x")
+    for folder in (staging / "copy" / "sub", staging / "copy"):
+        folder.chmod(0o555)
+    _remove(staging)
+    assert not staging.exists()

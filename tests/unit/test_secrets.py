@@ -76,12 +76,17 @@ def test_env_from_explains_only_what_its_config_map_has() -> None:
     assert unread == {**read, "SSL_CERT_FILE": "configmap"}
 
 
-def test_env_from_a_secret_is_masked_but_known_names_are_not() -> None:
+def test_env_from_a_secret_masks_every_name_it_could_have_set_well_known_ones_too() -> None:
+    # Its keys are not read (that needs RBAC on Secrets): a key named PATH or HOSTNAME would override
+    # the image's or the runtime's value, so those are masked too; a prefix limits what it can set.
     pod = {"spec": {"containers": [{"name": "app", "envFrom": [{"secretRef": {"name": "creds"}}]}]}}
     found = variables(pod, "app", b"PATH=/bin\0HOSTNAME=web\0USER_NAME=admin\0", reveal=False)
     assert [(v.name, v.source, v.masked) for v in found] == [
-        ("PATH", "image", False), ("HOSTNAME", "runtime", False), ("USER_NAME", "secret", True)
+        ("PATH", "secret", True), ("HOSTNAME", "secret", True), ("USER_NAME", "secret", True)
     ]
+    prefixed = {"spec": {"containers": [{"name": "app", "envFrom": [{"secretRef": {"name": "c"}, "prefix": "DB_"}]}]}}
+    found = variables(prefixed, "app", b"PATH=/bin\0DB_USER=admin\0", reveal=False)
+    assert [(v.name, v.source, v.masked) for v in found] == [("PATH", "image", False), ("DB_USER", "secret", True)]
 
 
 def _reached(pod: dict, status: dict | None = None) -> SimpleNamespace:
