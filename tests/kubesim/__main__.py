@@ -31,9 +31,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--http", action="store_true", help="plain HTTP instead of HTTPS")
     p.add_argument("--no-ephemeral-containers", action="store_true",
                    help="answer 404 on pods/ephemeralcontainers, as an old cluster does")
+    p.add_argument("--retag-image", action="append", default=[], type=image_pair, metavar="IMAGE=NAME",
+                   help="serve the node's IMAGE as NAME instead (as a node given a retagged copy); repeatable")
     p.add_argument("--die-with-parent", action="store_true", help="stop when the parent process dies")
     p.add_argument("-v", "--verbose", action="store_true", help="log what the simulator does")
     return p.parse_args(argv)
+
+
+def image_pair(text: str) -> tuple[str, str]:
+    """IMAGE=NAME, both non-empty."""
+    source, sep, target = text.partition("=")
+    if not (source and sep and target):
+        raise argparse.ArgumentTypeError(f"expected IMAGE=NAME, got {text!r}")
+    return source, target
 
 
 def die_with_parent() -> None:
@@ -57,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     cluster = Cluster(Options(
         version=args.version, port=args.port, tls=not args.http, api_latency_ms=args.api_latency_ms,
         start_delay_ms=args.start_delay_ms, ephemeral_containers=not args.no_ephemeral_containers,
+        image_retags=tuple(args.retag_image),
     ))
     try:
         cluster.start()

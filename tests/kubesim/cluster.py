@@ -50,6 +50,7 @@ class Options:
     api_latency_ms: int = 0
     start_delay_ms: int = 0
     ephemeral_containers: bool = True
+    image_retags: tuple[tuple[str, str], ...] = ()  # (an image, the only name it is served by)
 
 
 class Cluster:
@@ -71,6 +72,8 @@ class Cluster:
         self.state_dir.mkdir(parents=True)
         self.node.start()
         opts = self.options
+        for source, target in opts.image_retags:
+            self.node.images.retag(source, target)
         self.api = ApiServer(
             self.store, None, version=opts.version, tls=opts.tls, port=opts.port,
             latency_ms=opts.api_latency_ms, ephemeral_containers=opts.ephemeral_containers,
