@@ -1,6 +1,8 @@
 """e2e fixtures: the real `kubectl dshell` (plugin discovery through PATH) against the simulator, or
 against a real cluster when DSHELL_E2E_KUBECONFIG names its kubeconfig (the demo workloads of
-tests/kubesim/demo.yaml must exist there)."""
+tests/kubesim/demo.yaml must exist there, deployed by .github/e2e/deploy-demo.sh, and pods the tests
+create run DSHELL_E2E_APP_IMAGE: the demo app on distroless that the cluster has, see images.env there).
+Tests marked simulator_only need a knob no real cluster has; they are deselected in real-cluster mode."""
 
 from __future__ import annotations
 
@@ -24,6 +26,18 @@ from tests.manifests import pod_copy
 from tests.ptydriver import PtyProcess
 
 BIN = Path(sys.executable).parent
+REAL_KUBECONFIG = os.environ.get("DSHELL_E2E_KUBECONFIG")
+DEMO_APP_IMAGE = "gcr.io/distroless/static-debian12:nonroot"  # the simulator's, as in demo.yaml
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Against a real cluster, simulator_only tests are deselected (not skipped: CI forbids skips)."""
+    if not REAL_KUBECONFIG:
+        return
+    dropped = [item for item in items if item.get_closest_marker("simulator_only")]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not item.get_closest_marker("simulator_only")]
 
 
 @dataclass
@@ -33,6 +47,7 @@ class Target:
     kubeconfig: Path
     workdir: Path
     simulated: bool
+    app_image: str = DEMO_APP_IMAGE  # runs the demo app as uid 65532 (its /app, PORT, --exit=N)
 
     def env(self, **extra: str) -> dict[str, str]:
         env = dict(os.environ, KUBECONFIG=str(self.kubeconfig), PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
@@ -68,10 +83,10 @@ def cluster(request) -> Target:
     if not shutil.which("kubectl-dshell", path=str(BIN)):
         pytest.fail(f"kubectl-dshell is not installed in {BIN}: run `pip install -e '.[test]'`")
     workdir = Path(tempfile.mkdtemp(prefix="dshell-e2e-"))
-    real = os.environ.get("DSHELL_E2E_KUBECONFIG")
     try:
-        if real:
-            yield Target(Path(real), workdir, simulated=False)
+        if REAL_KUBECONFIG:
+            yield Target(Path(REAL_KUBECONFIG), workdir, simulated=False,
+                         app_image=os.environ.get("DSHELL_E2E_APP_IMAGE", DEMO_APP_IMAGE))
         else:
             sim = request.getfixturevalue("simulator")
             yield Target(sim.kubeconfig, workdir, simulated=True)

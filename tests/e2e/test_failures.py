@@ -34,7 +34,9 @@ def create_pod(cluster, namespace: str, spec: dict, **metadata) -> str:
     return name
 
 
-APP = {"name": "app", "image": "gcr.io/distroless/static-debian12:nonroot"}
+def app(cluster) -> dict:
+    """A container of the demo app (uid 65532), from an image the cluster under test has."""
+    return {"name": "app", "image": cluster.app_image}
 
 
 def test_no_such_pod_suggests_close_names(cluster):
@@ -56,13 +58,13 @@ def test_pending_pod_is_refused_with_phase_and_reason(cluster, namespace):
 
 
 def test_static_pod_is_refused(cluster, namespace):
-    name = create_pod(cluster, namespace, {"containers": [APP]},
+    name = create_pod(cluster, namespace, {"containers": [app(cluster)]},
                       annotations={"kubernetes.io/config.mirror": "0123456789abcdef"})
     assert_one_line_error(cluster.dshell("-n", namespace, name, "--", "true"), ExitCode.NOT_READY, "static")
 
 
 def test_windows_pod_is_refused(cluster, namespace):
-    name = create_pod(cluster, namespace, {"os": {"name": "windows"}, "containers": [APP]})
+    name = create_pod(cluster, namespace, {"os": {"name": "windows"}, "containers": [app(cluster)]})
     assert_one_line_error(cluster.dshell("-n", namespace, name, "--", "true"), ExitCode.NOT_READY, "Windows")
 
 
@@ -123,8 +125,8 @@ def simulator_with(request):
     from tests.e2e.conftest import Target
     from tests.kubesim.harness import start_simulator
 
-    if not request.getfixturevalue("cluster").simulated:
-        pytest.skip("needs a simulator knob that a real cluster has no equivalent for")
+    if not request.node.get_closest_marker("simulator_only"):
+        pytest.fail("a test that starts a simulator of its own must be marked simulator_only")
     started = []
 
     def make(*args: str) -> Target:
@@ -137,16 +139,19 @@ def simulator_with(request):
         sim.stop()
 
 
+@pytest.mark.simulator_only
 def test_cluster_without_ephemeral_containers_says_so(simulator_with):
     cluster = simulator_with("--no-ephemeral-containers")
     assert_one_line_error(cluster.dshell("root-app", "--", "true"), ExitCode.UNSUPPORTED, "ephemeral containers")
 
 
+@pytest.mark.simulator_only
 def test_cluster_older_than_1_23_says_so(simulator_with):
     cluster = simulator_with("--version", "1.22", "--no-ephemeral-containers")  # 1.22: alpha, off by default
     assert_one_line_error(cluster.dshell("root-app", "--", "true"), ExitCode.UNSUPPORTED, "1.22")
 
 
+@pytest.mark.simulator_only
 def test_timeout_names_the_waiting_reason_and_ctrl_c_exits_130(simulator_with):
     cluster = simulator_with("--start-delay-ms", "8000")
     r = cluster.dshell("root-app", "--timeout", "2", "--", "true")
@@ -164,7 +169,7 @@ def test_timeout_names_the_waiting_reason_and_ctrl_c_exits_130(simulator_with):
 
 
 def test_rbac_refusal_names_the_missing_permission(cluster, namespace, tmp_path):
-    name = create_pod(cluster, namespace, {"containers": [APP]})
+    name = create_pod(cluster, namespace, {"containers": [app(cluster)]})
     cluster.kubectl("wait", "--for=condition=Ready", f"pod/{name}", "-n", namespace, "--timeout=60s", check=True)
     for args in (["create", "serviceaccount", "limited"],
                  ["create", "role", "pod-reader", "--verb=get,list,watch", "--resource=pods"],

@@ -213,7 +213,7 @@ def _secret_pod(cluster, namespace: str) -> str:
         {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "vault", "labels": {"app": "vault"}}, "spec": {
             "containers": [{
                 "name": "app",
-                "image": "gcr.io/distroless/static-debian12:nonroot",
+                "image": cluster.app_image,
                 "args": ["--password=$(PW)", "--pin=$(PIN)", "--literal=$$(PW)"],
                 "envFrom": [{"configMapRef": {"name": "settings"}}],
                 "env": [

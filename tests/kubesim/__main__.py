@@ -33,9 +33,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="answer 404 on pods/ephemeralcontainers, as an old cluster does")
     p.add_argument("--max-request-line", type=int, default=8190,
                    help="refuse longer request lines with 414, as front doors do (0: no limit)")
+    p.add_argument("--retag-image", action="append", default=[], type=image_pair, metavar="IMAGE=NAME",
+                   help="serve the node's IMAGE as NAME instead (as a node given a retagged copy); repeatable")
     p.add_argument("--die-with-parent", action="store_true", help="stop when the parent process dies")
     p.add_argument("-v", "--verbose", action="store_true", help="log what the simulator does")
     return p.parse_args(argv)
+
+
+def image_pair(text: str) -> tuple[str, str]:
+    """IMAGE=NAME, both non-empty."""
+    source, sep, target = text.partition("=")
+    if not (source and sep and target):
+        raise argparse.ArgumentTypeError(f"expected IMAGE=NAME, got {text!r}")
+    return source, target
 
 
 def die_with_parent() -> None:
@@ -60,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         version=args.version, port=args.port, tls=not args.http, api_latency_ms=args.api_latency_ms,
         start_delay_ms=args.start_delay_ms, ephemeral_containers=not args.no_ephemeral_containers,
         max_request_line=args.max_request_line,
+        image_retags=tuple(args.retag_image),
     ))
     try:
         cluster.start()

@@ -51,6 +51,7 @@ class Options:
     start_delay_ms: int = 0
     ephemeral_containers: bool = True
     max_request_line: int = 8190
+    image_retags: tuple[tuple[str, str], ...] = ()  # (an image, the only name it is served by)
 
 
 class Cluster:
@@ -72,6 +73,8 @@ class Cluster:
         self.state_dir.mkdir(parents=True)
         self.node.start()
         opts = self.options
+        for source, target in opts.image_retags:
+            self.node.images.retag(source, target)
         self.api = ApiServer(
             self.store, None, version=opts.version, tls=opts.tls, port=opts.port,
             latency_ms=opts.api_latency_ms, ephemeral_containers=opts.ephemeral_containers,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from . import catalog
@@ -19,7 +20,19 @@ class Images:
 
     def __init__(self, images: list[ImageConfig], pause: ImageConfig):
         self._by_name = {image.name: image for image in images}
+        self._aliases = dict(ALIASES)
         self.pause = pause
+
+    def retag(self, source: str, target: str) -> None:
+        """Make the image ``source`` names known as ``target`` instead (`docker tag` then `docker rmi` of
+        the old name): pods naming ``source`` then fail to pull. Raises ValueError for a bad reference."""
+        image, parsed = self.resolve(source), parse_reference(target)
+        if image is None or parsed is None or parsed.tag is None or parsed.digest:
+            raise ValueError(f"cannot retag {source!r} as {target!r}: an existing image and a NAME:TAG are needed")
+        del self._by_name[image.name]
+        self._aliases = {alias: name for alias, name in self._aliases.items() if name != image.name}
+        renamed = replace(image, name=f"{parsed.name}:{parsed.tag}")
+        self._by_name[renamed.name] = renamed
 
     def resolve(self, ref: str) -> ImageConfig | None:
         """The image ``ref`` names, or None (the kubelet then reports ErrImagePull)."""
@@ -29,7 +42,7 @@ class Images:
         if parsed.tag is None:  # a bare digest: any local image with that content
             return next((i for i in self._by_name.values() if i.digest == parsed.digest), None)
         tagged = f"{parsed.name}:{parsed.tag}"
-        image = self._by_name.get(ALIASES.get(tagged, tagged))
+        image = self._by_name.get(self._aliases.get(tagged, tagged))
         if image is None or (parsed.digest and parsed.digest != image.digest):
             return None
         return image
