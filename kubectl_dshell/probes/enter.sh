@@ -111,6 +111,8 @@ dshell_watched() {
     enter=$1
     shift
     exec 5<&0 </dev/null
+    # Trapped before the reader can send it: untrapped, USR1 would end this shell, orphaning the session.
+    trap 'dshell_end_tree "$child"' USR1
     ("$enter" command "$@") 5<&- &
     child=$!
     # Builtins only, so that ending it leaves no orphan; a background job's stdin must come by
@@ -118,7 +120,6 @@ dshell_watched() {
     (while read -r _; do :; done; kill -USR1 $$) <&5 >/dev/null 2>&1 &
     reader=$!
     exec 5<&-
-    trap 'dshell_end_tree "$child"' USR1
     while :; do
         wait "$child"
         status=$?
