@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from .errors import AccessDenied, DshellError, NotReady, PathNotFound, UsageError
 from .probes.runner import Mode, SessionArgs, probe_invocation
 from .probes.sections import FAILED, Failure, parse_failure, text, warnings
-from .pump import Sink, Wiring, pump
-from .session import check_pod_alive, ensure_debugger, exit_code, find_target
+from .pump import Sink, Wiring
+from .session import check_pod_alive, ensure_debugger, exit_code, find_target, run_exec
 from .target import container_id
 
 if TYPE_CHECKING:
@@ -104,13 +104,8 @@ def run_probe(kube: Kube, reached: Reached, verb: str, args: list[str], stdout: 
         identity.session_uid,
         identity.session_gid,
     )
-    invocation = probe_invocation(session, verb, args)
-    stream = kube.exec(target.namespace, target.name, reached.debugger.name, invocation, tty=False)
     stderr = io.BytesIO()
-    try:
-        status = pump(stream, Wiring(stdout, stderr))
-    finally:
-        stream.close()
+    status = run_exec(kube, target, reached.debugger.name, probe_invocation(session, verb, args), Wiring(stdout, stderr))
     for warning in warnings(stderr.getvalue()):
         ui.warn(warning)
     check_pod_alive(kube, target, status)

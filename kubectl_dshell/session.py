@@ -89,13 +89,14 @@ def run_captured(
     kube: Kube, target: Target, debugger: str, invocation: Invocation
 ) -> tuple[ExitStatus | None, bytes, bytes]:
     """Run ``invocation`` in the debugger without input; its status, stdout and stderr."""
-    stream = kube.exec(target.namespace, target.name, debugger, invocation, tty=False)
     out, err = io.BytesIO(), io.BytesIO()
-    try:
-        status = pump(stream, Wiring(out, err))
-    finally:
-        stream.close()
+    status = run_exec(kube, target, debugger, invocation, Wiring(out, err))
     return status, out.getvalue(), err.getvalue()
+
+
+def _failure(status: ExitStatus | None, err: bytes) -> str:
+    """Why a captured run failed: its stderr, else its status."""
+    return err.decode("utf-8", "replace").strip() or (status.error if status else "no exit status")
 
 
 def read_target_ids(kube: Kube, target: Target, debugger: str) -> tuple[int, int]:
@@ -104,8 +105,7 @@ def read_target_ids(kube: Kube, target: Target, debugger: str) -> tuple[int, int
     status, out, err = run_captured(kube, target, debugger, session_invocation(args))
     fields = out.split()
     if status is None or status.code != 0 or len(fields) != 3:
-        reason = err.decode("utf-8", "replace").strip() or (status.error if status else "no exit status")
-        raise DshellError(f"cannot read the target's uid and gid in debugger {debugger}: {reason}")
+        raise DshellError(f"cannot read the target's uid and gid in debugger {debugger}: {_failure(status, err)}")
     return int(fields[1]), int(fields[2])
 
 
@@ -246,14 +246,14 @@ def _exec_session(
         on_unclosable_stdin=lambda: ui.warn("this server speaks v4.channel.k8s.io, which cannot pass on end of input"),
     )
     if not interactive:
-        status = _run(kube, target, debugger.name, session_invocation(args, user_command(command)), wiring)
+        status = run_exec(kube, target, debugger.name, session_invocation(args, user_command(command)), wiring)
     else:
         if debugger.created:  # a new debugger has no installed script yet
             install_enter(kube, target, debugger.name)
-        status = _run(kube, target, debugger.name, terminal_invocation(args), wiring, tty=True)
+        status = run_exec(kube, target, debugger.name, terminal_invocation(args), wiring, tty=True)
         if status is not None and status.code == NOT_INSTALLED and not printed.count:
             install_enter(kube, target, debugger.name)
-            status = _run(kube, target, debugger.name, terminal_invocation(args), wiring, tty=True)
+            status = run_exec(kube, target, debugger.name, terminal_invocation(args), wiring, tty=True)
     check_pod_alive(kube, target, status)
     return exit_code(status, debugger.name)
 
@@ -274,8 +274,9 @@ class _Counting:
         return self.sink.flush()
 
 
-def _run(kube: Kube, target: Target, debugger: str, invocation: Invocation, wiring: Wiring, tty: bool = False
-         ) -> ExitStatus | None:
+def run_exec(kube: Kube, target: Target, debugger: str, invocation: Invocation, wiring: Wiring, tty: bool = False
+             ) -> ExitStatus | None:
+    """One exec in the debugger, wired to ``wiring`` (on the local terminal with ``tty``); its status."""
     stream = kube.exec(target.namespace, target.name, debugger, invocation, tty=tty)
     try:
         return run_interactive(stream, wiring) if tty else pump(stream, wiring)
@@ -287,8 +288,7 @@ def install_enter(kube: Kube, target: Target, debugger: str) -> None:
     """Install enter.sh in the debugger, for terminal sessions (their stdin cannot carry it)."""
     status, _, err = run_captured(kube, target, debugger, install_invocation())
     if status is None or status.code != 0:
-        reason = err.decode("utf-8", "replace").strip() or (status.error if status else "no exit status")
-        raise DshellError(f"cannot install dshell's session script in debugger {debugger}: {reason}")
+        raise DshellError(f"cannot install dshell's session script in debugger {debugger}: {_failure(status, err)}")
 
 
 def run_shell(opts: ShellOptions, ui: Ui) -> int:
