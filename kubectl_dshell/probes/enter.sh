@@ -95,12 +95,15 @@ dshell_end_tree() {
         kill -TERM $level 2>/dev/null && sleep 0.1
     done
     for _ in 1 2 3 4 5 6 7 8 9 10; do
-        # shellcheck disable=SC2086
-        kill -0 $levels 2>/dev/null || return 0
+        alive=""
+        for pid in $levels; do
+            ! kill -0 "$pid" 2>/dev/null || alive="$alive $pid"
+        done
+        [ -n "$alive" ] || return 0
         sleep 0.2
     done
     # shellcheck disable=SC2086
-    kill -KILL $levels 2>/dev/null
+    kill -KILL $alive 2>/dev/null
 }
 
 # dshell_watched ENTER [CMD...]: the session (ENTER command CMD...) as a child, while the client

@@ -27,11 +27,11 @@ def _zombies(cluster, pod: str) -> int:
     return sum(p["state"] == "Z" for p in _processes(cluster, pod))
 
 
-def _await(condition, what: str, timeout: float = 30) -> None:
+def _await(condition, what: str, timeout: float = 30, shown=None) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {what}")
+            raise AssertionError(f"timed out waiting until {what}" + (f": {shown()}" if shown else ""))
         time.sleep(0.3)
 
 
@@ -86,7 +86,8 @@ def test_cat_of_a_fifo_ends_with_its_client(cluster, fresh_pod):
         _await(lambda: _running(cluster, pod, "dshell-cat"), "cat waits on the fifo")
         client.terminate()
         client.wait(30)
-        _await(lambda: not _running(cluster, pod, "dshell-cat"), "cat is gone")
+        _await(lambda: not _running(cluster, pod, "dshell-cat"), "cat is gone",
+               shown=lambda: [(p["pid"], p["ppid"], p["state"], p["command"][:6]) for p in _processes(cluster, pod)])
     finally:
         if client.poll() is None:
             client.kill()
