@@ -211,7 +211,7 @@ STOPPED = {
 def _stopped(ui: Ui, signum: int) -> int:
     """Ctrl-C, SIGTERM or SIGHUP: one line (the terminal may be gone), exit code 128 + the signal."""
     try:
-        ui.error(DshellError(STOPPED[signum], "a debugger already added stops by itself once idle"))
+        ui.error(DshellError(STOPPED[signum], "a debugger already running stops by itself once idle"))
     except OSError:
         pass
     return ExitCode(128 + signum)

@@ -129,14 +129,21 @@ def debugger_state(pod: dict, name: str) -> DebuggerState:
     return DebuggerState(phase, reason, waiting.get("message") or "")
 
 
-def fits(container: dict, wanted: Wanted) -> bool:
-    """Whether an existing ephemeral container is a dshell debugger with this target, image and identity."""
+def fits(container: dict, wanted: Wanted, shared_pids: bool = False) -> bool:
+    """Whether an existing ephemeral container is a dshell debugger with this target, image and
+    identity. In a pod that shares one PID namespace (``shared_pids``) any target will do: every
+    debugger sees every container's processes, and each session picks its target by container id."""
     return (
         container.get("name", "").startswith(PREFIX)
         and container.get("image") == wanted.image
-        and container.get("targetContainerName") == wanted.target
+        and (shared_pids or container.get("targetContainerName") == wanted.target)
         and (container.get("securityContext") or {}) == wanted.identity.security_context
     )
+
+
+def shares_pids(pod: dict) -> bool:
+    """Whether the pod's containers share one PID namespace (shareProcessNamespace)."""
+    return bool((pod.get("spec") or {}).get("shareProcessNamespace"))
 
 
 def runs_debugger(pod: dict) -> bool:
@@ -147,7 +154,8 @@ def runs_debugger(pod: dict) -> bool:
 
 def find_fitting(pod: dict, wanted: Wanted) -> str | None:
     """The name of a running (else still starting) debugger that fits, if any."""
-    candidates = [c["name"] for c in (pod.get("spec") or {}).get("ephemeralContainers") or [] if fits(c, wanted)]
+    shared = shares_pids(pod)
+    candidates = [c["name"] for c in (pod.get("spec") or {}).get("ephemeralContainers") or [] if fits(c, wanted, shared)]
     phases = {name: debugger_state(pod, name).phase for name in candidates}
     for phase in ("running", "starting"):
         for name in candidates:

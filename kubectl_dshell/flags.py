@@ -73,6 +73,17 @@ def kube_id(value: object) -> int:
                         f"Kubernetes accepts runAsUser and runAsGroup from 0 to {MAX_ID}")
     return int(text)
 
+def image_reference(value: object) -> str:
+    """An image reference the kubelet accepts (see :mod:`.imageref`): a bad one would stay in the pod."""
+    from .imageref import EXAMPLE, BadImage, check_image
+
+    text = str(value)
+    try:
+        return check_image(text)
+    except BadImage as exc:
+        raise FlagError(f"{text!r} is not an image reference: {exc}", f"give one as in {EXAMPLE}") from None
+
+
 NamespaceOpt = Annotated[str | None, typer.Option("-n", "--namespace", help="Namespace (default: the context's).")]
 ContextOpt = Annotated[str | None, typer.Option("--context", help="The kubeconfig context to use.")]
 KubeconfigOpt = Annotated[
@@ -88,7 +99,11 @@ ContainerOpt = Annotated[
         "kubectl.kubernetes.io/default-container annotation, else the first.",
     ),
 ]
-ImageOpt = Annotated[str, typer.Option("--image", envvar="DSHELL_IMAGE", help="The debugger's image: a busybox.")]
+ImageOpt = Annotated[
+    str,
+    typer.Option("--image", envvar="DSHELL_IMAGE", parser=image_reference, metavar="IMAGE",
+                 help="The debugger's image: a busybox."),
+]
 TimeoutOpt = Annotated[
     float,
     typer.Option(

@@ -1,20 +1,29 @@
-"""Who the debugger runs as, chosen so that the target is readable without asking.
+"""Who the debugger runs as, chosen so that the target is readable without asking and ``/`` is the
+app's root wherever the cluster allows it; and what to try next when Pod Security refuses it.
 
 The kernel lets a process read another's /proc/PID/root, environ and fds only with the same
-uid and gid, or with CAP_SYS_PTRACE. So:
+uid and gid, or with CAP_SYS_PTRACE. So, by the namespace's Pod Security level:
 
-* Where Pod Security is ``restricted`` (or the pod demands runAsNonRoot) the debugger is a
-  restricted-compliant non-root container running as the target's uid/gid. When the pod spec does
-  not say them (the image's USER), they are guessed (65532, the distroless ``nonroot`` user) and
-  checked once the debugger runs.
-* Otherwise it is root with the runtime's default capabilities (baseline-compliant); each session
-  then switches to the target's uid/gid, or chroots into the target when root may read it.
+* privileged or unset (or unreadable): root with CAP_SYS_PTRACE, kubectl debug's ``general``. Every
+  session chroots into the target (``/`` is the app's root, whatever its uid) and then takes the
+  target's uid and gid.
+* ``baseline`` (which forbids adding SYS_PTRACE): root with the runtime's default capabilities; each
+  session switches to the target's uid/gid and starts in /proc/PID/root (a chroot where the target
+  is root).
+* ``restricted`` (or a pod that demands runAsNonRoot): a restricted-compliant non-root container
+  running as the target's uid/gid. When the pod spec does not say them (the image's USER), they
+  are guessed (65532, the distroless ``nonroot`` user) and checked once the debugger runs.
+
+A PATCH that Pod Security refuses falls back a level (:func:`fallback`), unless the user forced the
+profile. A running debugger of any of these identities can read the target, so it is reused before
+any other is made (:func:`possible_identities` lists them best first).
 
 Everything here is pure: pod in, :class:`Identity` out.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from .errors import UsageError
@@ -80,11 +89,13 @@ def _pick_profile(pod: dict, level: str | None, forced: Profile | None) -> tuple
         return Profile.RESTRICTED, 'the namespace enforces Pod Security "restricted"'
     if requires_nonroot(pod):
         return Profile.RESTRICTED, "the pod requires runAsNonRoot"
+    if level == "baseline":
+        return Profile.BASELINE, 'the namespace enforces Pod Security "baseline"'
     if level is None:
-        return Profile.BASELINE, "the namespace's Pod Security level cannot be read"
+        return Profile.GENERAL, "the namespace's Pod Security level cannot be read"
     if not level:
-        return Profile.BASELINE, "the namespace sets no Pod Security level"
-    return Profile.BASELINE, f'the namespace enforces Pod Security "{level}"'
+        return Profile.GENERAL, "the namespace sets no Pod Security level"
+    return Profile.GENERAL, f'the namespace enforces Pod Security "{level}"'
 
 
 def as_root() -> dict:
@@ -158,10 +169,11 @@ def choose_identity(pod: dict, container: str, level: str | None, overrides: Ove
 
 
 def possible_identities(pod: dict, container: str, overrides: Overrides) -> list[Identity]:
-    """Each different identity :func:`choose_identity` picks under some Pod Security level: one when
-    the namespace's level cannot change the choice (a forced profile, a runAsNonRoot pod)."""
+    """Each different identity :func:`choose_identity` picks under some Pod Security level, best
+    first (the one that sees most): one when the level cannot change the choice (a forced profile, a
+    runAsNonRoot pod)."""
     found: list[Identity] = []
-    for level in ("", "restricted"):  # every other level picks as "" does
+    for level in ("", "baseline", "restricted"):  # "privileged" picks as "" does
         try:
             identity = choose_identity(pod, container, level, overrides)
         except UsageError:
@@ -169,6 +181,36 @@ def possible_identities(pod: dict, container: str, overrides: Overrides) -> list
         if all(identity.security_context != seen.security_context for seen in found):
             found.append(identity)
     return found
+
+
+def fallback(identity: Identity, pod: dict, container: str, overrides: Overrides, level: str) -> Identity | None:
+    """What to try when Pod Security ``level`` refused a debugger of ``identity``: the identity of the
+    level below (general, then baseline, then restricted); None when there is none or the user
+    forced the profile (then the refusal is the answer)."""
+    if overrides.profile is not None:
+        return None
+    below = {Profile.GENERAL: "baseline", Profile.BASELINE: "restricted"}.get(identity.profile)
+    if below is None:
+        return None
+    try:
+        chosen = choose_identity(pod, container, below, overrides)
+    except UsageError:
+        return None
+    return replace(chosen, basis=f'Pod Security "{level}" refused {identity.summary}')
+
+
+def refusal_hint(violations: list[str], pod: dict) -> str | None:
+    """When Pod Security names older ephemeral containers of the pod, say so: they stay forever and
+    block every later PATCH (kubernetes#118961), so no identity can help."""
+    existing = {c["name"] for c in (pod.get("spec") or {}).get("ephemeralContainers") or []}
+    named = {name for violation in violations for name in re.findall(r'"([^"]+)"', violation)}
+    culprits = sorted(existing & named)
+    if not culprits:
+        return None
+    return (
+        f"the pod already holds ephemeral containers Pod Security rejects ({', '.join(culprits)}); "
+        "they stay forever, so recreate the pod to debug it here"
+    )
 
 
 def reusing(identity: Identity, debugger: str) -> Identity:

@@ -43,13 +43,20 @@ def stdout_console() -> Console:
 
 def _many(kube: Kube, opts: InspectOptions, collect: Collect, ui: Ui) -> list[PodOutcome]:
     quiet_ui = Ui(ui.err, ui.quiet, ui.stdout, ui.stderr, spinner=False, secrets=ui.secrets)
+    added: list[str] = []  # list.append is atomic: the threads share it
 
     def work(target: Target) -> Any:
         # One client for every thread: its connection pool is thread-safe and each exec opens a
         # WebSocket connection of its own.
-        return collect(kube, reach(kube, target, opts.debugger, quiet_ui), quiet_ui)
+        reached = reach(kube, target, opts.debugger, quiet_ui, tell=False)
+        if reached.debugger.created:
+            added.append(f"{target.namespace}/{target.name} ({reached.debugger.name})")
+        return collect(kube, reached, quiet_ui)
 
     outcomes = fan_out(select(kube, opts.selector or "", kube.namespace, opts.container), work, opts.concurrency)
+    if added:
+        pods = "pod" if len(added) == 1 else f"{len(added)} pods"
+        ui.note(f"added a debugger to {pods}: {', '.join(sorted(added))}")
     for outcome in outcomes:
         if outcome.error is not None:
             message = f"pod {outcome.namespace}/{outcome.name}: {outcome.error.message}"

@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import AccessDenied, DshellError, NotReady, PathNotFound, UsageError
-from .probes.runner import Mode, SessionArgs, probe_invocation
+from .identity import Identity
+from .options import Profile
+from .probes.runner import DEBUGGERS_OWN, Mode, SessionArgs, probe_invocation
 from .probes.sections import FAILED, Failure, parse_failure, text, warnings
 from .pump import Sink, Wiring
+from .provision import announce
 from .session import check_pod_alive, ensure_debugger, exit_code, find_target, run_exec
 from .target import container_id
 
 if TYPE_CHECKING:
-    from .identity import Identity
     from .kube import Kube
     from .options import DebuggerOptions
     from .provision import Debugger
@@ -22,10 +24,18 @@ if TYPE_CHECKING:
     from .target import Target
 
 ENTER_DENIED = 126  # enter.sh could not enter the target's root
-OTHER_IDENTITY = (
-    "read it as another identity: --uid UID (--gid GID), or --profile general "
-    "(root with CAP_SYS_PTRACE) where Pod Security allows it"
-)
+
+
+def denied_hint(identity: Identity) -> str:
+    """What can read what this identity was refused: a hint that leads somewhere that works."""
+    if identity.session_uid is not None or identity.session_gid is not None:
+        return "drop --uid/--gid: dshell then reads as the debugger allows (root where it can chroot)"
+    if identity.profile in (Profile.GENERAL, Profile.SYSADMIN):
+        return "the debugger read it as root: the kernel refuses it to everyone (a mount or a security module)"
+    return (
+        f"a {identity.profile.value} debugger reads only as the target's uid; a root debugger with CAP_SYS_PTRACE "
+        "(--profile general) needs a namespace whose Pod Security level allows it"
+    )
 
 
 @dataclass(frozen=True)
@@ -42,9 +52,12 @@ class Reached:
         return self.debugger.pod
 
 
-def reach(kube: Kube, target: Target, opts: DebuggerOptions, ui: Ui) -> Reached:
-    """Find or make the target's debugger, exactly as the shell does."""
+def reach(kube: Kube, target: Target, opts: DebuggerOptions, ui: Ui, tell: bool = True) -> Reached:
+    """Find or make the target's debugger, exactly as the shell does; ``tell`` says so when it is new
+    (a fan-out over many pods says it once for all)."""
     debugger, identity = ensure_debugger(kube, target, opts, ui)
+    if tell:
+        announce(ui, target, debugger, identity)
     return Reached(target, debugger, identity)
 
 
@@ -53,13 +66,13 @@ def reach_named(kube: Kube, pod: str, container: str | None, opts: DebuggerOptio
     return reach(kube, find_target(kube, pod, container, opts, ui), opts, ui)
 
 
-def explain(failure: Failure, verb: str) -> DshellError:
-    """The user's error for a probe's failure report."""
+def explain(failure: Failure, verb: str, identity: Identity) -> DshellError:
+    """The user's error for a probe's failure report (read by a debugger of ``identity``)."""
     subject, ids = failure.subject, f"uid {failure.uid} gid {failure.gid}"
     if failure.kind == "gone":
         return NotReady("the target process exited while dshell read it", "it may be restarting: kubectl get pod")
     if failure.kind == "denied":
-        return AccessDenied(f"permission denied: {subject} (read as {ids})", OTHER_IDENTITY)
+        return AccessDenied(f"permission denied: {subject} (read as {ids})", denied_hint(identity))
     if failure.kind == "special":
         return UsageError(f"{subject} is not a regular file or folder (a FIFO, socket or device)",
                           f"{verb} copies files and folders; read a FIFO with: kubectl dshell cat POD PATH")
@@ -76,18 +89,22 @@ def explain(failure: Failure, verb: str) -> DshellError:
     return PathNotFound(messages.get(failure.kind, f"{verb} failed ({failure.kind}): {subject}"))
 
 
-def check(code: int, stderr: bytes, verb: str, debugger: str) -> None:
+def check(code: int, stderr: bytes, verb: str, reached: Reached) -> None:
     """Raise the error a probe's exit code and stderr describe; nothing when it succeeded."""
     if code == 0:
         return
     failure = parse_failure(stderr) if code == FAILED else None
     if failure is not None:
-        raise explain(failure, verb)
-    lines = [line for line in text(stderr).splitlines() if line.strip()]
-    last = lines[-1].removeprefix("dshell: ") if lines else f"exit code {code}"
+        raise explain(failure, verb, reached.identity)
+    last = _last_line(stderr) or f"exit code {code}"
     if code == ENTER_DENIED and "permission denied" in last:
-        raise AccessDenied(last, OTHER_IDENTITY)
-    raise DshellError(f"{verb} failed in debugger {debugger}: {last}")
+        raise AccessDenied(last, denied_hint(reached.identity))
+    raise DshellError(f"{verb} failed in debugger {reached.debugger.name}: {last}")
+
+
+def _last_line(stderr: bytes) -> str:
+    lines = [line for line in text(stderr).splitlines() if line.strip()]
+    return lines[-1].removeprefix("dshell: ") if lines else ""
 
 
 def run_probe(kube: Kube, reached: Reached, verb: str, args: list[str], stdout: Sink, ui: Ui) -> bytes:
@@ -101,15 +118,19 @@ def run_probe(kube: Kube, reached: Reached, verb: str, args: list[str], stdout: 
         Mode.WATCHED,
         0 if ui.quiet else 1,
         identity.reason,
-        identity.session_uid,
+        DEBUGGERS_OWN if identity.session_uid is None and identity.session_gid is None else identity.session_uid,
         identity.session_gid,
     )
     stderr = io.BytesIO()
     status = run_exec(kube, target, reached.debugger.name, probe_invocation(session, verb, args), Wiring(stdout, stderr))
-    for warning in warnings(stderr.getvalue()):
-        ui.warn(warning)
     check_pod_alive(kube, target, status)
-    check(exit_code(status, reached.debugger.name), stderr.getvalue(), verb, reached.debugger.name)
+    code = exit_code(status, reached.debugger.name)
+    told = warnings(stderr.getvalue())
+    if code != 0 and told and told[-1] == _last_line(stderr.getvalue()):
+        told.pop()  # the error says it: not a warning as well
+    for warning in told:
+        ui.warn(warning)
+    check(code, stderr.getvalue(), verb, reached)
     return stderr.getvalue()
 
 

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import io
 import os
-import random
-import re
 import stat
 import sys
-from collections.abc import Callable
-from dataclasses import replace
-from datetime import UTC, datetime
 
+from . import provision
 from .channels import ExitStatus
-from .debugger import Audit, Wanted, find_fitting
 from .errors import DshellError, SessionLost
-from .identity import Identity, choose_identity, possible_identities, psa_level, reusing, with_ids
+from .identity import Identity
 from .interactive import run_interactive
 from .kube import Kube
-from .options import DebuggerOptions, Profile, ShellOptions
+from .options import DebuggerOptions, ShellOptions
 from .probes.runner import (
     NOT_INSTALLED,
     Invocation,
@@ -29,60 +24,10 @@ from .probes.runner import (
     terminal_invocation,
     user_command,
 )
-from .provision import Debugger, find_or_create, wait_running
+from .provision import Debugger, announce, look_ahead
 from .pump import Sink, Wiring, pump
 from .render import Ui
 from .target import Target, container_id, resolve
-from .translate import PodSecurityRejected
-
-QUOTED = re.compile(r'"([^"]+)"')
-
-
-def rfc3339_now() -> str:
-    """The current time in RFC 3339, UTC, whole seconds (as Kubernetes writes timestamps)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def psa_blame(exc: PodSecurityRejected, pod: dict) -> PodSecurityRejected:
-    """Name older ephemeral containers the refusal is about: they block every later PATCH."""
-    existing = {c["name"] for c in (pod.get("spec") or {}).get("ephemeralContainers") or []}
-    named = {name for violation in exc.violations for name in QUOTED.findall(violation)}
-    culprits = sorted(existing & named)
-    if not culprits:
-        return exc
-    hint = (
-        f"the pod already holds ephemeral containers Pod Security rejects ({', '.join(culprits)}); "
-        "they stay forever, so recreate the pod to debug it here"
-    )
-    return PodSecurityRejected(exc.message, hint, exc.level, exc.violations)
-
-
-def _provision(kube: Kube, target: Target, identity: Identity, opts: DebuggerOptions, ui: Ui) -> Debugger:
-    def audit() -> Audit:
-        return Audit(kube.whoami() or kube.config_user, opts.reason, rfc3339_now())
-
-    wanted = Wanted(target.container, opts.image, identity)
-    debugger = find_or_create(kube, target.pod, wanted, audit, opts.idle, random.SystemRandom())
-    if debugger.created:
-        ui.note(f"added debugger {debugger.name} to pod {target.namespace}/{target.name}: {identity.summary}")
-    return debugger
-
-
-def _provision_admitted(
-    kube: Kube, target: Target, identity: Identity, opts: DebuggerOptions, ui: Ui
-) -> tuple[Debugger, Identity]:
-    """Provision; when Pod Security refuses a root debugger we chose ourselves, retry restricted once."""
-    try:
-        return _provision(kube, target, identity, opts, ui), identity
-    except PodSecurityRejected as exc:
-        if opts.overrides.profile is not None or identity.profile is Profile.RESTRICTED:
-            raise psa_blame(exc, target.pod) from None
-        ui.warn(f'Pod Security "{exc.level}" refused a root debugger; trying a restricted one')
-    identity = choose_identity(target.pod, target.container, "restricted", opts.overrides)
-    try:
-        return _provision(kube, target, identity, opts, ui), identity
-    except PodSecurityRejected as exc:
-        raise psa_blame(exc, target.pod) from None
 
 
 def run_captured(
@@ -109,36 +54,6 @@ def read_target_ids(kube: Kube, target: Target, debugger: str) -> tuple[int, int
     return int(fields[1]), int(fields[2])
 
 
-def _started(
-    kube: Kube, target: Target, identity: Identity, opts: DebuggerOptions, ui: Ui
-) -> tuple[Debugger, Identity]:
-    debugger, identity = _provision_admitted(kube, target, identity, opts, ui)
-    pod = wait_running(kube, debugger, opts.image, opts.timeout, ui)
-    return replace(debugger, pod=pod), identity
-
-
-def _fitting(pod: dict, container: str, opts: DebuggerOptions) -> tuple[list[Identity], list[tuple[Identity, str]]]:
-    """The identities a debugger could have here, and those a running debugger already has (with its name)."""
-    possible = possible_identities(pod, container, opts.overrides)
-    found = [(i, find_fitting(pod, Wanted(container, opts.image, i))) for i in possible]
-    return possible, [(identity, name) for identity, name in found if name]
-
-
-def look_ahead(kube: Kube, opts: DebuggerOptions) -> Callable[[dict, str], None]:
-    """For resolve(): once the pod is known, start the lookups ensure_debugger() will make, so that
-    they run beside the node's: the namespace when its level will decide the identity (as in
-    choose_for), the user's name when no running debugger fits (one will be made)."""
-
-    def start(pod: dict, container: str) -> None:
-        possible, fitting = _fitting(pod, container, opts)
-        if len(possible) > 1 and len(fitting) != 1:
-            kube.look_ahead("namespace_labels_or_none", pod["metadata"]["namespace"])
-        if not fitting:
-            kube.look_ahead("whoami")
-
-    return start
-
-
 def find_target(kube: Kube, pod: str, container: str | None, opts: DebuggerOptions, ui: Ui) -> Target:
     """Resolve POD (NAME, pod/NAME or TYPE/NAME) in the client's namespace, with the lookups its
     debugger will need started beside it; its note (which container, which pod) told."""
@@ -148,34 +63,9 @@ def find_target(kube: Kube, pod: str, container: str | None, opts: DebuggerOptio
     return target
 
 
-def choose_for(kube: Kube, target: Target, opts: DebuggerOptions) -> Identity:
-    """The debugger's identity. The namespace (its Pod Security level) is read only when that decides:
-    not when the level cannot change the choice, nor when the pod already has a debugger of exactly
-    one of the possible identities (exec into it is allowed whatever the level now says)."""
-    possible, fitting = _fitting(target.pod, target.container, opts)
-    if len(possible) == 1:
-        return possible[0]
-    if len(fitting) == 1:
-        return reusing(*fitting[0])
-    level = psa_level(kube.namespace_labels_or_none(target.namespace))
-    return choose_identity(target.pod, target.container, level, opts.overrides)
-
-
 def ensure_debugger(kube: Kube, target: Target, opts: DebuggerOptions, ui: Ui) -> tuple[Debugger, Identity]:
-    """A running debugger whose identity can read the target, made only if none fits."""
-    identity = choose_for(kube, target, opts)
-    debugger, identity = _started(kube, target, identity, opts, ui)
-    if not identity.verify_ids:
-        return debugger, identity
-    uid, gid = read_target_ids(kube, target, debugger.name)
-    guessed = identity.security_context
-    if (uid, gid) == (guessed["runAsUser"], guessed["runAsGroup"]):
-        return debugger, identity
-    ui.warn(
-        f"the target runs as uid {uid} gid {gid}, not {guessed['runAsUser']}:{guessed['runAsGroup']} as guessed: "
-        "using a second debugger with its ids"
-    )
-    return _started(kube, target, with_ids(identity, uid, gid), opts, ui)
+    """A running debugger that can read the target (see :func:`.provision.ensure_debugger`)."""
+    return provision.ensure_debugger(kube, target, opts, ui, lambda name: read_target_ids(kube, target, name))
 
 
 KILLED = 137  # the status of a process ended by SIGKILL, as a pod's deletion ends them
@@ -234,7 +124,7 @@ def _exec_session(
         target.container,
         mode,
         0 if opts.quiet else 2 if interactive else 1,
-        identity.reason,
+        "" if debugger.created else identity.reason,  # a new debugger's was said when it was added
         identity.session_uid,
         identity.session_gid,
     )
@@ -296,4 +186,5 @@ def run_shell(opts: ShellOptions, ui: Ui) -> int:
     kube = Kube.connect(opts.connection, ui.secrets)
     target = find_target(kube, opts.target, opts.container, opts.debugger, ui)
     debugger, identity = ensure_debugger(kube, target, opts.debugger, ui)
+    announce(ui, target, debugger, identity)
     return _exec_session(kube, target, debugger, identity, opts, ui)

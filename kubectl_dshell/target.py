@@ -148,6 +148,12 @@ def choose_container(pod: dict, requested: str | None) -> tuple[str, str | None]
     "Defaulted container" note when there was a choice)."""
     regular = [c["name"] for c in pod["spec"].get("containers") or []]
     if requested:
+        ephemeral = [c["name"] for c in pod["spec"].get("ephemeralContainers") or []]
+        if requested in ephemeral:
+            raise NotFound(
+                f"container {requested} is an ephemeral container (a debugger): a debugger cannot be a target",
+                f"target one of the app's containers with -c: {', '.join(regular + init_names(pod))}",
+            )
         if requested not in regular + init_names(pod):
             raise NotFound(
                 f"container {requested} is not valid for pod {pod['metadata']['name']} "

@@ -5,7 +5,9 @@
 #
 #   CID             the target container's id (hex); "" assumes the target is PID 1
 #   POD CONTAINER   name the target, for the banner and the prompt
-#   UID GID         the identity a root debugger's session must take; "" lets dshell choose
+#   UID GID         the identity a root debugger's session must take: "" the target's; "-" the
+#                   debugger's own where it can chroot (probes, which read other processes), else
+#                   the target's
 #   MODE            interactive (a shell), command (exec CMD), watched (exec CMD, its stdin the
 #                   client's lifeline, see dshell_watch), ids (print "PID UID GID" of the target)
 #   VERBOSITY       0 quiet, 1 warnings, 2 warnings and the banner
@@ -154,19 +156,35 @@ dshell_can_chroot() {
 # shellcheck disable=SC2016 # expanded by the helper's own shell, on purpose
 dshell_cd_helper='cd -- "$1" 2>/dev/null || { printf "dshell: permission denied entering %s as uid %s gid %s (the target runs as uid %s gid %s); dshell needs the same ids or CAP_SYS_PTRACE (--profile general)\n" "$1" "$(id -u)" "$(id -g)" "$2" "$3" >&2; exit 126; }; shift 3; exec "$@"'
 
+# dshell_ids_why UID GID: why the session has these ids, for the banner.
+dshell_ids_why() {
+    if [ -n "$want_uid$want_gid" ] && [ "$want_uid" != - ]; then
+        echo "uid $1 gid $2, as --uid/--gid asked"
+    elif [ "$1 $2" = "$tuid $tgid" ]; then
+        echo "uid $1 gid $2, the target's"
+    else
+        echo "uid $1 gid $2"
+    fi
+}
+
 # dshell_exec_chroot MODE [CMD...]: chroot into the target (root with access to it): / is the
-# target's filesystem, the debugger's busybox stays reachable through fd 3; forced ids apply inside.
+# target's filesystem, the debugger's busybox stays reachable through fd 3. The session then takes
+# the target's ids (or those asked for), as the app's own files expect.
 dshell_exec_chroot() {
     mode=$1
     shift
-    uid=${want_uid:-0} gid=${want_gid:-0}
+    if [ "$want_uid" = - ]; then
+        uid=0 gid=0
+    else
+        uid=${want_uid:-$tuid} gid=${want_gid:-$tgid}
+    fi
     [ "$mode" = interactive ] && set -- "$dshell_tools/busybox" sh
     if [ "$uid" != 0 ] || [ "$gid" != 0 ]; then
         set -- "$dshell_tools/busybox" nsenter -S "$uid" -G "$gid" "$@"
     fi
     PATH="$dshell_tools:$(dshell_path "$pid")" HOME=/ DSHELL_ROOT=/
     export PATH HOME DSHELL_ROOT
-    dshell_say "chroot: / is the target's filesystem, busybox tools come from the debugger; uid $uid gid $gid"
+    dshell_say "/ is the target's filesystem (chroot); tools come from the debugger's busybox; $(dshell_ids_why "$uid" "$gid")"
     exec chroot "$root" "$@"
 }
 
@@ -176,6 +194,7 @@ dshell_exec_cwd() {
     mode=$1
     shift
     uid=$(id -u) gid=$(id -g)
+    [ "$want_uid" != - ] || want_uid="" want_gid=""
     if [ "$uid" = 0 ]; then
         uid=${want_uid:-$tuid} gid=${want_gid:-$tgid}
     fi
@@ -186,7 +205,7 @@ dshell_exec_cwd() {
     fi
     HOME=$root DSHELL_ROOT=$root
     export HOME DSHELL_ROOT
-    dshell_say "cwd: the working directory $root is the target's filesystem; absolute paths still mean the debugger's own; uid $uid gid $gid"
+    dshell_say "absolute paths are the debugger's own: the target's files are under \$DSHELL_ROOT ($root, the working directory); $(dshell_ids_why "$uid" "$gid")"
     exec "$@"
 }
 
@@ -213,7 +232,7 @@ dshell_main() {
     # ${PWD}, expanded at each prompt: busybox's \w calls getcwd(), which fails under /proc/PID/root.
     PS1="[dshell $(dshell_safe "$pod")/$(dshell_safe "$ctr")] \${PWD} \\$ "
     export PS1
-    dshell_say "$note"
+    [ -z "$note" ] || dshell_say "$note"
     dshell_say "target: pod $pod, container $ctr, pid $pid, uid $tuid gid $tgid"
     enter=dshell_exec_cwd
     if dshell_can_chroot "$pid"; then

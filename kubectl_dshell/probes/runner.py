@@ -21,6 +21,11 @@ from importlib.resources import files
 from urllib.parse import quote_plus
 
 
+# enter.sh's UID for probes: stay the debugger's own identity where it can chroot into the target
+# (root reads every process of the pod), else take the target's.
+DEBUGGERS_OWN = "-"
+
+
 class Mode(str, Enum):
     """What enter.sh does once it has found the target."""
 
@@ -40,7 +45,7 @@ class SessionArgs:
     mode: Mode
     verbosity: int = 1  # 0 quiet, 1 warnings, 2 warnings and the banner
     note: str = ""
-    uid: int | None = None
+    uid: int | str | None = None  # None: the target's; DEBUGGERS_OWN: see enter.sh
     gid: int | None = None
 
 
@@ -158,7 +163,7 @@ def user_command(command: tuple[str, ...] | list[str]) -> list[str]:
     return list(command)
 
 
-def _optional(value: int | None) -> str:
+def _optional(value: int | str | None) -> str:
     return "" if value is None else str(value)
 
 

@@ -105,7 +105,7 @@ def test_web_secrets_checks_config_errors_and_one_exec_each(cluster, tmp_path: P
         ("cp", "web:/config", str(tmp_path)),
         ("cat", "web", "/nope"),
         ("ls", "web", "/../etc"),
-        ("cat", "web", "/root/.profile"),
+        ("cat", "web", "--uid", "1000", "/root/.profile"),  # probes read as root where they chroot
         ("cat", "web", "/config"),
     ]
     env, revealed, ps, net, config, listing, folder, *errors = calls(cluster, *commands)
@@ -129,7 +129,7 @@ def test_web_secrets_checks_config_errors_and_one_exec_each(cluster, tmp_path: P
     expected = [
         (12, "no such file or folder in the target: /nope"),
         (12, "refused: /../etc leads outside the target's root"),
-        (13, "permission denied: /root (read as uid 65532 gid 65532)"),
+        (13, "permission denied: /root (read as uid 1000 gid 1000)"),
         (2, "/config is a folder"),
     ]
     for result, (code, message) in zip(errors, expected):

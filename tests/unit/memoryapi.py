@@ -29,6 +29,7 @@ class MemoryApi:
         self.lock = threading.Lock()
         self.patches = 0
         self.audits = 0
+        self.violation: str | None = None  # with ``restricted``: refuse every PATCH with this one
 
     def get_pod(self, namespace: str, name: str) -> dict:
         with self.lock:
@@ -52,6 +53,8 @@ class MemoryApi:
 
     def _admit(self, container: dict) -> None:
         """Pod Security "restricted", reduced to the one check that tells root from non-root."""
+        if self.restricted and self.violation:
+            raise PodSecurityRejected("refused", None, "restricted:latest", [self.violation])
         if self.restricted and not container["securityContext"].get("runAsNonRoot"):
             name = container["name"]
             violation = f'runAsNonRoot != true (container "{name}" must set securityContext.runAsNonRoot=true)'

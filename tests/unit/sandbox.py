@@ -261,7 +261,7 @@ class Debugger:
         command: tuple[str, ...] = (),
         *,
         verbosity: int = 1,
-        uid: int | None = None,
+        uid: int | str | None = None,
         gid: int | None = None,
         stdin: bytes = b"",
     ) -> subprocess.CompletedProcess:

@@ -164,7 +164,7 @@ def test_sigterm_and_sighup_stop_as_ctrl_c_does(signum: int, code: int, line: st
     def stopped(ui: Ui) -> int:
         raise Stopped(signum)
 
-    assert _rendered(stopped) == (code, line + "\nhint: a debugger already added stops by itself once idle\n")
+    assert _rendered(stopped) == (code, line + "\nhint: a debugger already running stops by itself once idle\n")
     assert f"{code} {ExitCode(code).name.lower()}" in cli.exit_code_table()
 
 

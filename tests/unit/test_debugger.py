@@ -24,7 +24,7 @@ from kubectl_dshell.probes.runner import keeper_command
 from .pods import API, WEB, variant
 
 AUDIT = Audit(user="alice@example.com", reason="INC-42: 500s", created="2025-06-01T12:00:00Z")
-ROOT_WANTED = Wanted("app", "busybox:1.36.1", choose_identity(WEB, "app", None, Overrides()))
+ROOT_WANTED = Wanted("app", "busybox:1.36.1", choose_identity(WEB, "app", "baseline", Overrides()))
 
 
 def test_debugger_container_is_the_keeper_in_the_targets_pid_namespace() -> None:
@@ -110,7 +110,8 @@ def _spec(name: str, wanted: Wanted = ROOT_WANTED) -> dict:
 
 
 def test_find_fitting_prefers_running_and_skips_exited_or_different() -> None:
-    general = Wanted("app", "busybox:1.36.1", choose_identity(WEB, "app", None, Overrides(profile=Profile.GENERAL)))
+    general = Wanted("app", "busybox:1.36.1", choose_identity(WEB, "app", None, Overrides()))
+    assert general.identity.profile is Profile.GENERAL
     pod = variant(
         WEB,
         spec={
@@ -134,6 +135,14 @@ def test_find_fitting_prefers_running_and_skips_exited_or_different() -> None:
     pod["status"]["ephemeralContainerStatuses"].pop()
     assert find_fitting(pod, ROOT_WANTED) == "dshell-start"
     assert find_fitting(pod, Wanted("sidecar", "busybox:1.36.1", ROOT_WANTED.identity)) is None
+
+
+def test_in_a_pod_sharing_its_pids_one_debugger_serves_every_container() -> None:
+    debugger = _with_debugger(_spec("dshell-runs1"), {"running": {}})
+    sidecar = Wanted("sidecar", "busybox:1.36.1", ROOT_WANTED.identity)
+    assert find_fitting(debugger, sidecar) is None  # each container has a PID namespace of its own
+    shared = variant(debugger, spec={"shareProcessNamespace": True})
+    assert find_fitting(shared, sidecar) == "dshell-runs1"
 
 
 def test_a_debugger_without_status_counts_as_starting() -> None:

@@ -76,10 +76,23 @@ def test_nonroot_target_with_default_caps_gets_cwd_mode_as_its_uid(tools, state,
     assert result.stdout.decode() == f"/proc/{target.pid}/root\n65532\n65532\ntarget-root\n"
 
 
-def test_sys_ptrace_lets_root_chroot_into_a_nonroot_target(tools, state, targets) -> None:
+def test_sys_ptrace_lets_root_chroot_into_a_nonroot_target_then_be_the_target(tools, state, targets) -> None:
     target = targets(65532)
-    result = Debugger(tools, state, caps="all").run(target, Mode.COMMAND, ("sh", "-c", "pwd; id -u; cat /etc/marker"))
-    assert result.stdout.decode() == "/\n0\ntarget-root\n"
+    result = Debugger(tools, state, caps="all").run(
+        target, Mode.COMMAND, ("sh", "-c", "pwd; id -u; id -g; cat /etc/marker; busybox true && echo tools"))
+    assert result.stdout.decode() == "/\n65532\n65532\ntarget-root\ntools\n", result.stderr
+
+
+def test_probes_stay_root_in_the_chroot(tools, state, targets) -> None:
+    target = targets(65532)
+    result = Debugger(tools, state, caps="all").run(target, Mode.COMMAND, ("sh", "-c", "pwd; id -u"), uid="-")
+    assert result.stdout.decode() == "/\n0\n", result.stderr
+
+
+def test_probes_take_the_targets_ids_where_there_is_no_chroot(tools, state, targets) -> None:
+    target = targets(65532)
+    result = Debugger(tools, state).run(target, Mode.COMMAND, ("sh", "-c", "id -u; cat etc/marker"), uid="-")
+    assert result.stdout.decode() == "65532\ntarget-root\n", result.stderr
 
 
 def test_forced_ids_apply_inside_the_chroot(tools, state, targets) -> None:
@@ -177,7 +190,8 @@ def test_interactive_shell_has_banner_and_prompt_and_exit_code(tools, state, tar
     assert code == 3
     assert "dshell: why this identity" in output
     assert f"dshell: target: pod web, container app, pid {target.pid}, uid 65532 gid 65532" in output
-    assert "absolute paths still mean the debugger's own; uid 65532 gid 65532" in output
+    assert (f"dshell: absolute paths are the debugger's own: the target's files are under $DSHELL_ROOT "
+            f"(/proc/{target.pid}/root, the working directory); uid 65532 gid 65532, the target's") in output
     assert f"[dshell web/app] /proc/{target.pid}/root $ " in output
     assert "target-root" in output
 
@@ -188,6 +202,7 @@ def test_interactive_chroot_prompt_starts_at_the_targets_root(tools, state, targ
     args = SessionArgs(target.container_id, "web", "app", Mode.INTERACTIVE, 2, "why")
     code, output = _interact(debugger.argv(args), debugger.popen_options(), b"ls /app\nexit\n")
     assert code == 0, output
-    assert "dshell: chroot: / is the target's filesystem" in output
+    assert ("dshell: / is the target's filesystem (chroot); tools come from the debugger's busybox; "
+            "uid 0 gid 0, the target's") in output
     assert "[dshell web/app] / # " in output
     assert "busybox" in output

@@ -9,7 +9,7 @@ import pytest
 from kubectl_dshell.debugger import Audit, Wanted, debugger_container, runs_debugger
 from kubectl_dshell.identity import choose_identity, possible_identities
 from kubectl_dshell.options import DebuggerOptions, Overrides, Profile
-from kubectl_dshell.session import choose_for, look_ahead
+from kubectl_dshell.provision import choose_for, look_ahead
 from kubectl_dshell.target import Target, node_to_ask
 
 from .pods import WEB, variant
@@ -39,9 +39,9 @@ def with_debugger(pod: dict, level: str | None, state: dict, name: str = "dshell
     return found
 
 
-def test_the_level_matters_only_between_root_and_restricted() -> None:
-    contexts = [i.security_context for i in possible_identities(WEB, "app", Overrides())]
-    assert [c.get("runAsNonRoot", False) for c in contexts] == [False, True]
+def test_the_level_decides_between_general_baseline_and_restricted() -> None:
+    profiles = [i.profile for i in possible_identities(WEB, "app", Overrides())]
+    assert profiles == [Profile.GENERAL, Profile.BASELINE, Profile.RESTRICTED]
     assert len(possible_identities(WEB, "app", Overrides(profile=Profile.GENERAL))) == 1
     nonroot = variant(WEB, spec={"securityContext": {"runAsNonRoot": True}})
     assert len(possible_identities(nonroot, "app", Overrides())) == 1
@@ -52,7 +52,8 @@ def test_the_level_matters_only_between_root_and_restricted() -> None:
     [
         # A running root debugger decides: no namespace read, and the note says why.
         (with_debugger(WEB, "", {"running": {}}), Overrides(), {}, 0, "the pod's debugger dshell-abcde fits"),
-        # So does a restricted one (say, added after Pod Security refused root).
+        # So does a baseline or restricted one (say, added after Pod Security refused general).
+        (with_debugger(WEB, "baseline", {"running": {}}), Overrides(), None, 0, "the pod's debugger dshell-abcde"),
         (with_debugger(WEB, "restricted", {"running": {}}), Overrides(), None, 0, "the pod's debugger dshell-abcde"),
         # An exited debugger does not: the level picks the new one.
         (with_debugger(WEB, "", {"terminated": {"exitCode": 0}}), Overrides(), {}, 1, "the namespace sets no"),
@@ -61,7 +62,7 @@ def test_the_level_matters_only_between_root_and_restricted() -> None:
         # A forced profile leaves nothing for the level to decide.
         (WEB, Overrides(profile=Profile.GENERAL), {}, 0, "--profile general"),
     ],
-    ids=["running-root", "running-restricted", "exited", "none", "forced-profile"],
+    ids=["running-root", "running-baseline", "running-restricted", "exited", "none", "forced-profile"],
 )
 def test_the_namespace_is_read_only_when_it_decides(
     pod: dict, overrides: Overrides, labels: dict | None, reads: int, note: str
@@ -99,12 +100,13 @@ def test_lookups_start_ahead_exactly_when_they_will_be_made(pod: dict, overrides
     assert kube.started == started
 
 
-def test_two_fitting_debuggers_leave_the_choice_to_the_level() -> None:
-    root = with_debugger(WEB, "", {"running": {}}, "dshell-root1")
-    both = with_debugger(root, "restricted", {"running": {}}, "dshell-rstr1")
+def test_of_two_running_debuggers_the_one_that_sees_more_is_used() -> None:
+    restricted = with_debugger(WEB, "restricted", {"running": {}}, "dshell-rstr1")
+    both = with_debugger(restricted, "", {"running": {}}, "dshell-gnrl1")
     kube = Namespaces({"pod-security.kubernetes.io/enforce": "restricted"})
     identity = choose_for(kube, Target(both, "app"), DebuggerOptions())  # type: ignore[arg-type]
-    assert (kube.reads, identity.security_context["runAsNonRoot"]) == (1, True)
+    assert (kube.reads, identity.profile) == (0, Profile.GENERAL)
+    assert identity.reason.startswith("the pod's debugger dshell-gnrl1 fits")
 
 
 def test_the_node_is_asked_only_while_its_os_is_unknown() -> None:

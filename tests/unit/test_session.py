@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from kubectl_dshell import session
+from kubectl_dshell import provision, session
 from kubectl_dshell.debugger import Audit, Wanted, debugger_container
 from kubectl_dshell.identity import choose_identity
 from kubectl_dshell.options import Connection, DebuggerOptions, Overrides, Profile, ShellOptions
@@ -28,17 +28,26 @@ def ui() -> tuple[Ui, io.StringIO]:
     return Ui(Console(file=err, width=200, no_color=True), stdout=io.BytesIO(), stderr=io.BytesIO()), err
 
 
-def test_pod_security_refusing_root_makes_us_retry_restricted_once() -> None:
+def test_pod_security_refusals_fall_back_a_level_at_a_time() -> None:
     api = MemoryApi(WEB, restricted=True)
     shown, err = ui()
-    root = choose_identity(WEB, "app", None, Overrides())
-    debugger, identity = session._provision_admitted(api, Target(WEB, "app"), root, DebuggerOptions(), shown)
+    general = choose_identity(WEB, "app", None, Overrides())
+    debugger, identity = provision.add_admitted(api, Target(WEB, "app"), general, DebuggerOptions(), shown)
     assert identity.profile is Profile.RESTRICTED
+    assert api.patches == 1
     assert api.pod["spec"]["ephemeralContainers"][0]["securityContext"]["runAsNonRoot"] is True
-    assert err.getvalue().startswith(
-        'warning: Pod Security "restricted:latest" refused a root debugger; trying a restricted one\n'
+    assert err.getvalue().splitlines() == [
+        'warning: Pod Security "restricted:latest" refused a root debugger with CAP_SYS_PTRACE; '
+        "trying a root debugger with the runtime's default capabilities",
+        'warning: Pod Security "restricted:latest" refused a root debugger with the runtime\'s default capabilities; '
+        "trying a restricted debugger running as uid 65532 gid 65532 (a guess: the image's USER is not in the pod spec)",
+    ]
+    provision.announce(shown, Target(WEB, "app"), debugger, identity)
+    assert err.getvalue().splitlines()[-1] == (
+        f'added debugger {debugger.name} to pod default/web: Pod Security "restricted:latest" refused a root '
+        "debugger with the runtime's default capabilities: a restricted debugger running as uid 65532 gid 65532 "
+        "(a guess: the image's USER is not in the pod spec)"
     )
-    assert f"added debugger {debugger.name} to pod default/web" in err.getvalue()
 
 
 def test_an_explicit_profile_is_not_second_guessed() -> None:
@@ -46,21 +55,20 @@ def test_an_explicit_profile_is_not_second_guessed() -> None:
     chosen = choose_identity(WEB, "app", None, Overrides(profile=Profile.GENERAL))
     options = DebuggerOptions(overrides=Overrides(profile=Profile.GENERAL))
     with pytest.raises(PodSecurityRejected):
-        session._provision_admitted(api, Target(WEB, "app"), chosen, options, ui()[0])
+        provision.add_admitted(api, Target(WEB, "app"), chosen, options, ui()[0])
     assert api.patches == 0
 
 
-def test_old_noncompliant_debuggers_are_blamed() -> None:
+def test_old_noncompliant_debuggers_are_blamed_without_trying_other_levels() -> None:
     pod = variant(WEB, spec={"ephemeralContainers": [{"name": "debugger-old01"}]})
-    refused = PodSecurityRejected(
-        "refused",
-        "generic",
-        "restricted:latest",
-        ['allowPrivilegeEscalation != false (containers "debugger-old01", "dshell-new00" must set it)'],
-    )
-    blamed = session.psa_blame(refused, pod)
-    assert blamed.hint.startswith("the pod already holds ephemeral containers Pod Security rejects (debugger-old01)")
-    assert session.psa_blame(refused, WEB) is refused
+    api = MemoryApi(pod, restricted=True)
+    api.violation = 'allowPrivilegeEscalation != false (container "debugger-old01" must set it)'
+    general = choose_identity(pod, "app", None, Overrides())
+    shown, err = ui()
+    with pytest.raises(PodSecurityRejected) as refused:
+        provision.add_admitted(api, Target(pod, "app"), general, DebuggerOptions(), shown)
+    assert refused.value.hint.startswith("the pod already holds ephemeral containers Pod Security rejects (debugger-old01)")
+    assert err.getvalue() == ""  # no level below would be admitted either
 
 
 def test_a_whole_command_reuses_the_debugger_and_returns_the_remote_exit_code(
@@ -94,7 +102,7 @@ def test_a_whole_command_reuses_the_debugger_and_returns_the_remote_exit_code(
         "",
         "command",
         "1",
-        "the pod's debugger dshell-abcde fits: a root debugger with the runtime's default capabilities",
+        "the pod's debugger dshell-abcde fits: a root debugger with CAP_SYS_PTRACE",
         "cat",
     ]
     # Reuse costs two round trips: the pod, then the exec (no namespace, node or version asked).

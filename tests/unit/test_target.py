@@ -116,7 +116,12 @@ def test_choose_container_refuses_unknown_and_ephemeral_names() -> None:
     debugged = variant(WEB, spec={"ephemeralContainers": [{"name": "dshell-abcde"}]})
     with pytest.raises(NotFound) as caught:
         choose_container(debugged, "dshell-abcde")
-    assert caught.value.message == "container dshell-abcde is not valid for pod web out of: app, dshell-abcde (ephem)"
+    assert caught.value.message == (
+        "container dshell-abcde is an ephemeral container (a debugger): a debugger cannot be a target")
+    assert caught.value.hint == "target one of the app's containers with -c: app"
+    with pytest.raises(NotFound) as caught:
+        choose_container(debugged, "nope")
+    assert caught.value.message == "container nope is not valid for pod web out of: app, dshell-abcde (ephem)"
 
 
 def test_an_init_container_such_as_a_native_sidecar_is_a_target() -> None:
