@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import os
+import secrets
 import stat
 import sys
+import threading
+from typing import TYPE_CHECKING
 
 from . import provision
 from .channels import ExitStatus
@@ -20,6 +23,7 @@ from .probes.runner import (
     Mode,
     SessionArgs,
     install_invocation,
+    lease_invocation,
     session_invocation,
     terminal_invocation,
     user_command,
@@ -28,6 +32,9 @@ from .provision import Debugger, announce, look_ahead
 from .pump import Sink, Wiring, pump
 from .render import Ui
 from .target import Target, container_id, resolve
+
+if TYPE_CHECKING:
+    from .stream import ExecStream
 
 
 def run_captured(
@@ -135,7 +142,11 @@ def _exec_session(
         stdin_fd=stdin_fd if forward else None,
         on_unclosable_stdin=lambda: ui.warn("this server speaks v4.channel.k8s.io, which cannot pass on end of input"),
     )
-    if not interactive:
+    if mode is Mode.COMMAND:
+        with Lease(kube, target, debugger.name) as lease:
+            invocation = session_invocation(args, user_command(command), lease.token)
+            status = run_exec(kube, target, debugger.name, invocation, wiring)
+    elif not interactive:
         status = run_exec(kube, target, debugger.name, session_invocation(args, user_command(command)), wiring)
     else:
         if debugger.created:  # a new debugger has no installed script yet
@@ -146,6 +157,36 @@ def _exec_session(
             status = run_exec(kube, target, debugger.name, terminal_invocation(args), wiring, tty=True)
     check_pod_alive(kube, target, status)
     return exit_code(status, debugger.name)
+
+
+class Lease:
+    """The lifeline of a command whose stdin carries the client's data (which, once it ends, can no
+    longer tell the command that the client went away): a second exec, opened beside the session
+    (no added wait), that holds its own stdin open until the client closes it or is gone; its end
+    ends the session's processes (enter.sh's dshell_lease). Best effort: without it the command runs
+    as before."""
+
+    def __init__(self, kube: Kube, target: Target, debugger: str):
+        self.token = secrets.token_hex(16)
+        self._stream: ExecStream | None = None
+        self._thread = threading.Thread(
+            target=self._open, args=(kube, target, debugger), name="dshell-lease", daemon=True
+        )
+
+    def _open(self, kube: Kube, target: Target, debugger: str) -> None:
+        try:
+            self._stream = kube.exec(target.namespace, target.name, debugger, lease_invocation(self.token), tty=False)
+        except (DshellError, OSError):
+            self._stream = None
+
+    def __enter__(self) -> Lease:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._thread.join()
+        if self._stream is not None:
+            self._stream.close()
 
 
 class _Counting:

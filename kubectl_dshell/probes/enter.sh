@@ -13,6 +13,10 @@
 #   VERBOSITY       0 quiet, 1 warnings, 2 warnings and the banner
 #   NOTE            why the debugger has its identity (the banner's first line)
 #
+#   sh -c "<this script>" dshell "" "" "" "" "" lease 0 "" TOKEN
+#
+#                   a lease (see dshell_lease): the lifeline of the session that recorded TOKEN
+#
 # Values arrive only as positional arguments and are never pasted into script text. The dshell_*
 # functions are a prelude other probes can share; dshell_main runs one session.
 
@@ -136,6 +140,56 @@ dshell_watched() {
     exit "$status"
 }
 
+# dshell_lease_file TOKEN: where the session holding lease TOKEN records itself; fails for a token
+# that is not 16 to 64 hex digits (it names a file).
+dshell_lease_file() {
+    case $1 in "" | *[!0-9a-f]*) return 1 ;; esac
+    [ "${#1}" -ge 16 ] && [ "${#1}" -le 64 ] && echo "$dshell_state/leases/$1"
+}
+
+# dshell_started PID: PID's start time (field 22 of its stat, after the command name), which tells it
+# from a later process that reuses the number.
+dshell_started() {
+    read -r line <"/proc/$1/stat" 2>/dev/null || return 1
+    # shellcheck disable=SC2086 # the fields after the command name, split on purpose
+    set -- ${line##*) }
+    echo "${20}"
+}
+
+# dshell_lease_record: a command whose stdin is the client's data cannot also be its lifeline: once
+# that input ends, nothing tells it the client went away. Its client then holds a second exec, the
+# lease (DSHELL_LEASE names it); the session records "PID START" for it ($$ survives the execs below).
+dshell_lease_record() {
+    token=${DSHELL_LEASE:-}
+    unset DSHELL_LEASE
+    [ -n "$token" ] || return 0
+    if ! file=$(dshell_lease_file "$token") || ! mkdir -p "${file%/*}" 2>/dev/null ||
+        ! echo "$$ $(dshell_started $$)" >"$file" 2>/dev/null; then
+        dshell_warn "cannot record the session's lease: it may outlive its client"
+    fi
+}
+
+# dshell_lease TOKEN: hold the client's lease: its stdin stays open and silent while the client lives.
+# At its end (the client closed it, was killed or was cut off) the session that recorded TOKEN, if it
+# still runs, is ended with every process it started.
+dshell_lease() {
+    file=$(dshell_lease_file "$1") || exit 2
+    exec 5<&0 </dev/null
+    (while read -r _; do :; done) <&5 >/dev/null 2>&1 &
+    exec 5<&-
+    wait $!
+    for _ in 1 2 3 4 5 6 7 8 9 10; do  # a session cut off while it started may not have recorded yet
+        [ ! -e "$file" ] || break
+        sleep 0.2
+    done
+    read -r pid start <"$file" 2>/dev/null
+    rm -f "$file"
+    if [ -n "$pid" ] && [ "$(dshell_started "$pid")" = "$start" ]; then
+        dshell_end_tree "$pid"
+    fi
+    exit 0
+}
+
 # dshell_open_tools: fd 3 = the folder of the debugger's busybox. Inherited by the session, it stays
 # reachable as /proc/self/fd/3 after a chroot into the target, which has no shell of its own.
 dshell_open_tools() {
@@ -212,6 +266,7 @@ dshell_exec_cwd() {
 dshell_main() {
     cid=$1 pod=$2 ctr=$3 want_uid=$4 want_gid=$5 mode=$6 dshell_verbosity=$7 note=$8
     shift 8
+    [ "$mode" != lease ] || dshell_lease "$1"
     if ! pid=$(dshell_target_pid "$cid"); then
         [ -z "$cid" ] || dshell_warn "no process of container $ctr found by its id: assuming the target is PID 1"
         pid=1
@@ -226,6 +281,7 @@ dshell_main() {
         exit 0
     fi
     dshell_register
+    dshell_lease_record
     dshell_open_tools
     root=/proc/$pid/root
     export DSHELL_PID="$pid"

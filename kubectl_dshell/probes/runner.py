@@ -127,9 +127,21 @@ def probe_invocation(args: SessionArgs, verb: str, probe_args: tuple[str, ...] |
     return loaded(f"dshell-{verb}", text, [*enter_args(args), "sh", "-c", RUN_PROBE, f"dshell-{verb}", *probe_args])
 
 
-def session_invocation(args: SessionArgs, command: tuple[str, ...] | list[str] = ()) -> Invocation:
-    """A session without a terminal: enter.sh with its arguments, then the user's command."""
-    return loaded("dshell", script("enter.sh"), [*enter_args(args), *command])
+def session_invocation(
+    args: SessionArgs, command: tuple[str, ...] | list[str] = (), lease: str | None = None
+) -> Invocation:
+    """A session without a terminal: enter.sh with its arguments, then the user's command; with
+    ``lease``, the session records itself for the lease of that token (see :func:`lease_invocation`)."""
+    text = script("enter.sh")
+    if lease is not None:
+        text = f"DSHELL_LEASE={lease}\nexport DSHELL_LEASE\n" + text
+    return loaded("dshell", text, [*enter_args(args), *command])
+
+
+def lease_invocation(token: str) -> Invocation:
+    """The lease of a session whose stdin carries the client's data: an exec that holds its own stdin
+    open and, when it ends, ends the session that recorded ``token`` (see enter.sh's dshell_lease)."""
+    return loaded("dshell-lease", script("enter.sh"), ["", "", "", "", "", "lease", "0", "", token])
 
 
 def _enter_digest() -> str:

@@ -110,3 +110,42 @@ def test_a_pod_deleted_during_a_session_is_named_as_the_cause(cluster, fresh_pod
     lines = client.stderr.read().decode().strip().splitlines()
     assert code == 11, lines
     assert lines[-2].startswith(f"error: pod default/{pod} ") and "delet" in lines[-2], lines
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["KILL", "TERM"])
+def test_a_command_fed_by_a_pipe_ends_with_its_client_after_its_input_ended(cluster, fresh_pod, sig):
+    """Its stdin is the client's data, so it cannot be its lifeline: once the input has ended, the
+    lease (a second exec) is what tells the debugger that the client went away."""
+    pod = fresh_pod("web")
+    token = _token()
+    client = subprocess.Popen(["kubectl", "dshell", pod, "--", "sh", "-c", f"cat; sleep {token}; echo never"],
+                              env=cluster.env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    try:
+        client.stdin.write(b"input\n")
+        client.stdin.close()  # the remote cat ends: from now on only the lease ties the command to us
+        _await(lambda: _running(cluster, pod, token), "the remote command runs")
+        client.send_signal(sig)
+        client.wait(30)
+        _await(lambda: not _running(cluster, pod, token), "the remote command is gone",
+               shown=lambda: _processes(cluster, pod))
+    finally:
+        if client.poll() is None:
+            client.kill()
+            client.wait()
+    out = client.stdout.read()
+    assert out == b"input\n", out
+
+
+def test_a_piped_command_that_ends_by_itself_leaves_no_lease_behind(cluster, fresh_pod):
+    pod = fresh_pod("web")
+    r = cluster.dshell(pod, "--", "sh", "-c", "cat; echo done", input=b"data\n")
+    assert (r.returncode, r.stdout) == (0, b"data\ndone\n"), r.stderr
+    (debugger,) = cluster.ephemeral_names(pod)
+
+    def leases() -> tuple[bytes, bytes]:
+        files = cluster.kubectl("exec", pod, "-c", debugger, "--", "ls", "-A", "/tmp/dshell/leases", check=True)
+        ps = cluster.kubectl("exec", pod, "-c", debugger, "--", "ps", "-o", "args", check=True)
+        return files.stdout, b"\n".join(line for line in ps.stdout.splitlines() if b"dshell-lease" in line)
+
+    _await(lambda: leases() == (b"", b""), "the lease is gone", shown=leases)
