@@ -25,6 +25,7 @@ class PtyProcess:
                                      stderr=slave, env=env, close_fds=True)
         os.close(slave)
         self.output = b""
+        self.mark = 0  # where the last match ended: the next expect() searches from there
 
     def resize(self, rows: int, cols: int) -> None:
         """Set the terminal size; the child gets SIGWINCH."""
@@ -44,14 +45,16 @@ class PtyProcess:
         self.output += data
         return bool(data)
 
-    def expect(self, pattern: str | bytes, timeout: float = 30, *, since: int = 0) -> re.Match:
-        """Wait until the output (from offset ``since``) matches pattern (a regex); raise with the
-        output if it does not."""
+    def expect(self, pattern: str | bytes, timeout: float = 30, *, since: int | None = None) -> re.Match:
+        """Wait until the output after the previous match (or from offset ``since``) matches pattern (a
+        regex), so that each expect asserts something new; raise with the output if it does not."""
         regex = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)
+        start = self.mark if since is None else since
         deadline = time.monotonic() + timeout
         while True:
-            match = regex.search(self.output, since)
+            match = regex.search(self.output, start)
             if match:
+                self.mark = match.end()
                 return match
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not self._read(min(remaining, 0.5)) and self.proc.poll() is not None:
