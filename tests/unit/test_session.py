@@ -90,8 +90,10 @@ def test_a_whole_command_reuses_the_debugger_and_returns_the_remote_exit_code(
             assert session.run_shell(options, shown) == 5
     finally:
         api.stop()
-    exec_request = next(r for r in behaviour.requests if r.path.endswith("/exec"))
-    assert exec_request.query["container"] == ["dshell-abcde"]
+    execs = [r for r in behaviour.requests if r.path.endswith("/exec")]
+    exec_request = next(r for r in execs if r.query["command"][3] == "dshell")
+    lease = next(r for r in execs if r.query["command"][3] == "dshell-lease")
+    assert exec_request.query["container"] == lease.query["container"] == ["dshell-abcde"]
     sent = exec_request.query["command"]
     assert sent[:4] == ["sh", "-c", LOADER, "dshell"]
     assert sent[5:] == [
@@ -105,9 +107,14 @@ def test_a_whole_command_reuses_the_debugger_and_returns_the_remote_exit_code(
         "the pod's debugger dshell-abcde fits: a root debugger with CAP_SYS_PTRACE",
         "cat",
     ]
-    # Reuse costs two round trips: the pod, then the exec (no namespace, node or version asked).
-    assert [(r.method, r.path) for r in behaviour.requests] == [
+    # Piped input: the command's lease rides beside it (its token a lease file's name, 32 hex digits).
+    assert lease.query["command"][5:13] == ["", "", "", "", "", "lease", "0", ""]
+    assert len(lease.query["command"][13]) == 32
+    # Reuse costs two round trips (the pod, then the exec; no namespace, node or version asked), and
+    # the lease's exec beside the command's.
+    assert sorted((r.method, r.path) for r in behaviour.requests) == [
         ("GET", "/api/v1/namespaces/default/pods/web"),
+        ("GET", "/api/v1/namespaces/default/pods/web/exec"),
         ("GET", "/api/v1/namespaces/default/pods/web/exec"),
     ]
     # The fake echoes stdin: the script came first (its length the loader's argument), then the input.
