@@ -16,11 +16,12 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperGroup
 
 from .argv import positionals, value_options
 from .errors import DshellError, ExitCode, Stopped
-from .flags import Common, with_common
+from .flags import COMMON, Common, with_common
+from .helptext import ExampleCommand, summaries, write_examples
 from .options import ShellOptions
 from .verbs_cli import register
 
@@ -95,8 +96,23 @@ class VerbGroup(TyperGroup):
         routed = route(args, set(self.commands), takes_value, group_options)
         return super().parse_args(ctx, routed)
 
+    def format_options(self, ctx: typer.Context, formatter: Any) -> None:
+        """The verbs with their summaries uncut, then the flags every command takes (the default
+        command's) and the group's own."""
+        with formatter.section("Commands"):
+            formatter.write_dl(summaries((name, self.commands[name]) for name in self.list_commands(ctx)))
+        shared = {name for name, _, _ in COMMON}
+        params = [p for p in self.commands[DEFAULT_VERB].params if p.name in shared] + self.get_params(ctx)
+        with formatter.section("Options (every command takes them, before or after POD)"):
+            formatter.write_dl([record for param in params if (record := param.get_help_record(ctx))])
 
-class ShellCommand(TyperCommand):
+    def format_epilog(self, ctx: typer.Context, formatter: Any) -> None:
+        """The examples, then the epilog (exit codes)."""
+        write_examples(formatter, "")
+        super().format_epilog(ctx, formatter)
+
+
+class ShellCommand(ExampleCommand):
     """``shell POD [-- CMD...]``: a command must follow ``--``, as with kubectl exec."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
@@ -126,7 +142,7 @@ def exit_code_table() -> str:
 app = typer.Typer(
     cls=VerbGroup,
     name=PROG,
-    epilog=exit_code_table(),
+    epilog=exit_code_table() + " Each command's own options and examples: kubectl dshell COMMAND --help.",
     subcommand_metavar=f"[{DEFAULT_VERB}] POD [-- CMD [ARG...]]",
     options_metavar="[flags]",
     no_args_is_help=True,

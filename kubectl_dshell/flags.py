@@ -73,29 +73,32 @@ def kube_id(value: object) -> int:
                         f"Kubernetes accepts runAsUser and runAsGroup from 0 to {MAX_ID}")
     return int(text)
 
-NamespaceOpt = Annotated[str | None, typer.Option("-n", "--namespace", help="Namespace (default: the context's).")]
-ContextOpt = Annotated[str | None, typer.Option("--context", help="The kubeconfig context to use.")]
+NamespaceOpt = Annotated[str | None, typer.Option("-n", "--namespace", metavar="NAMESPACE", help="Namespace (default: the context's).")]
+ContextOpt = Annotated[str | None, typer.Option("--context", metavar="NAME", help="The kubeconfig context to use.")]
 KubeconfigOpt = Annotated[
     str | None,
-    typer.Option("--kubeconfig", help="Path to the kubeconfig (default: KUBECONFIG, else ~/.kube/config)."),
+    typer.Option("--kubeconfig", metavar="PATH", help="Path to the kubeconfig (default: KUBECONFIG, else ~/.kube/config)."),
 ]
 ContainerOpt = Annotated[
     str | None,
     typer.Option(
         "-c",
         "--container",
+        metavar="NAME",
         help="Target container, regular or init (a native sidecar, say); default: the "
         "kubectl.kubernetes.io/default-container annotation, else the first.",
     ),
 ]
-ImageOpt = Annotated[str, typer.Option("--image", envvar="DSHELL_IMAGE", help="The debugger's image: a busybox.")]
+ImageOpt = Annotated[str, typer.Option("--image", envvar="DSHELL_IMAGE", metavar="IMAGE", help="The debugger's image: a busybox.")]
 TimeoutOpt = Annotated[
     float,
     typer.Option(
         "--timeout",
         parser=lambda text: duration("--timeout", text, 1),
         metavar="DURATION",
-        help="How long to wait for the debugger to start: seconds or a duration (90s, 5m), 1s to 24h.",
+        show_default=False,
+        help="How long to wait for the debugger to start: seconds or a duration (90s, 5m), 1s to 24h; "
+        f"default {DEFAULT_TIMEOUT:g}s.",
     ),
 ]
 RequestTimeoutOpt = Annotated[
@@ -104,11 +107,12 @@ RequestTimeoutOpt = Annotated[
         "--request-timeout",
         parser=lambda text: duration("--request-timeout", text, 0),
         metavar="DURATION",
+        show_default=False,
         help="How long one API request may wait for an answer: seconds or a duration (30s, 1m), up to 24h; "
-        f"0: no limit. Connecting waits at most {CONNECT_TIMEOUT:g}s.",
+        f"0: no limit; default {DEFAULT_REQUEST_TIMEOUT:g}s. Connecting waits at most {CONNECT_TIMEOUT:g}s.",
     ),
 ]
-ReasonOpt = Annotated[str, typer.Option("--reason", help="Why you debug; recorded in the debugger (DSHELL_REASON).")]
+ReasonOpt = Annotated[str, typer.Option("--reason", metavar="TEXT", help="Why you debug; recorded in the debugger (DSHELL_REASON).")]
 ProfileOpt = Annotated[
     Profile | None,
     typer.Option(
@@ -130,7 +134,7 @@ GidOpt = Annotated[
 ]
 IdleOpt = Annotated[
     int,
-    typer.Option("--idle", min=1, envvar="DSHELL_IDLE", help="Seconds without a session before a new debugger stops."),
+    typer.Option("--idle", min=1, envvar="DSHELL_IDLE", metavar="SECONDS", help="Seconds without a session before a new debugger stops."),
 ]
 QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="No notes, warnings, banner or spinner.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]

@@ -10,6 +10,7 @@ import typer
 
 from .errors import UsageError
 from .flags import Common, with_common
+from .helptext import ExampleCommand
 from .labelselector import check_selector
 
 if TYPE_CHECKING:
@@ -20,14 +21,14 @@ HOST_PORT = re.compile(r"^(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[A-Za-z0-9_][A-
 NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*\.?$")
 
 PodArg = Annotated[str | None, typer.Argument(metavar="POD", help="NAME, pod/NAME or TYPE/NAME.", show_default=False)]
-OutputOpt = Annotated[str, typer.Option("-o", "--output", help="table, json or yaml.")]
+OutputOpt = Annotated[str, typer.Option("-o", "--output", metavar="FORMAT", help="table, json or yaml.")]
 SelectorOpt = Annotated[
-    str | None, typer.Option("-l", "--selector", help="Every pod matching this label selector, instead of POD.")
+    str | None, typer.Option("-l", "--selector", metavar="SELECTOR", help="Every pod matching this label selector, instead of POD.")
 ]
 RevealOpt = Annotated[
     bool, typer.Option("--reveal", help="Show values from Secrets and secret-looking names, wherever they appear.")
 ]
-ConcurrencyOpt = Annotated[int, typer.Option("--max-concurrency", min=1, help="Pods worked on at once with -l.")]
+ConcurrencyOpt = Annotated[int, typer.Option("--max-concurrency", min=1, metavar="N", help="Pods worked on at once with -l.")]
 
 
 def inspect_options(
@@ -150,7 +151,7 @@ def ls(
     common: Common,
     args: Annotated[list[str], typer.Argument(metavar="POD PATH", help="The pod (unless -l) and an absolute path.")],
     recursive: Annotated[bool, typer.Option("-R", "--recursive", help="List subfolders, all the way down.")] = False,
-    depth: Annotated[int, typer.Option("--depth", min=1, help="List subfolders down to this many levels.")] = 1,
+    depth: Annotated[int, typer.Option("--depth", min=1, metavar="N", help="List subfolders down to this many levels.")] = 1,
     output: OutputOpt = "table",
     selector: SelectorOpt = None,
     max_concurrency: ConcurrencyOpt = 8,
@@ -220,4 +221,4 @@ VERBS = {"env": env, "ps": ps, "net": net, "ls": ls, "cat": cat, "cp": cp}
 def register(app: typer.Typer) -> None:
     """Add the inspection verbs to the dshell command line."""
     for name, command in VERBS.items():
-        app.command(name, options_metavar="[flags]")(command)
+        app.command(name, cls=ExampleCommand, options_metavar="[flags]")(command)
