@@ -158,6 +158,7 @@ class Common:
     idle: int
     quiet: bool
     debug: bool
+    command_path: str = "kubectl dshell"  # the command's name, for "see ... --help" hints
 
     def connection(self) -> Connection:
         """Where the cluster is."""
@@ -172,7 +173,7 @@ class Common:
         """Run the command's action as every dshell command runs (errors to exit codes)."""
         from .cli import run
 
-        run(action, quiet=self.quiet, debug=self.debug)
+        run(action, quiet=self.quiet, debug=self.debug, command_path=self.command_path)
 
 
 # (name, annotation, default) of the flags in Common, in --help order.
@@ -200,12 +201,15 @@ def with_common(command: Callable[..., None]) -> Callable[..., None]:
     hints = get_type_hints(command, include_extras=True)
     own = [p.replace(annotation=hints[p.name]) for p in inspect.signature(command).parameters.values()][1:]
     shared = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a) for n, a, d in COMMON]
+    # typer passes its Context to a parameter so annotated: the command's name, for hints.
+    context = inspect.Parameter("typer_context", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
 
     @functools.wraps(command)
-    def wrapper(**kwargs: object) -> None:
-        common = Common(**{name: kwargs.pop(name) for name, _, _ in COMMON})  # type: ignore[arg-type]
+    def wrapper(typer_context: typer.Context, **kwargs: object) -> None:
+        common = Common(**{name: kwargs.pop(name) for name, _, _ in COMMON},  # type: ignore[arg-type]
+                        command_path=typer_context.command_path)
         command(common, **kwargs)
 
-    wrapper.__signature__ = inspect.Signature(own + shared)  # type: ignore[attr-defined]
-    wrapper.__annotations__ = {p.name: p.annotation for p in own + shared}
+    wrapper.__signature__ = inspect.Signature([*own, *shared, context])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in [*own, *shared, context]}
     return wrapper

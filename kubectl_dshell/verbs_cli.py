@@ -149,7 +149,10 @@ def net(
 @with_common
 def ls(
     common: Common,
-    args: Annotated[list[str], typer.Argument(metavar="POD PATH", help="The pod (unless -l) and an absolute path.")],
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[POD] PATH", help="The pod (unless -l) and an absolute path.", show_default=False),
+    ] = None,
     recursive: Annotated[bool, typer.Option("-R", "--recursive", help="List subfolders, all the way down.")] = False,
     depth: Annotated[int, typer.Option("--depth", min=1, metavar="N", help="List subfolders down to this many levels.")] = 1,
     output: OutputOpt = "table",
@@ -162,12 +165,13 @@ def ls(
         from . import verbs
         from .inspection import run_report
 
+        given = args or []
         wanted = 1 if selector else 2
-        if len(args) != wanted:
+        if len(given) != wanted:
             raise UsageError("ls takes " + ("PATH with -l" if selector else "POD PATH"))
         levels = 0 if recursive else depth
-        opts = inspect_options(common, args[0] if wanted == 2 else None, selector, output, max_concurrency)
-        return run_report(opts, "ls", lambda kube, reached, u: verbs.ls(kube, reached, args[-1], levels, u), ui)
+        opts = inspect_options(common, given[0] if wanted == 2 else None, selector, output, max_concurrency)
+        return run_report(opts, "ls", lambda kube, reached, u: verbs.ls(kube, reached, given[-1], levels, u), ui)
 
     common.run(action)
 
