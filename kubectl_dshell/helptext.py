@@ -32,7 +32,7 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "env": (
         ("The environment of pod web's target process, secrets masked", "kubectl dshell env web"),
-        ("As JSON, for every pod labelled app=web", "kubectl dshell env -l app=web -o json"),
+        ("As JSON, for every pod labelled app=web in every namespace", "kubectl dshell env -l app=web -A -o json"),
     ),
     "ps": (
         ("The process tree of pod web, every container's processes", "kubectl dshell ps web"),

@@ -34,6 +34,7 @@ class InspectOptions:
     debugger: DebuggerOptions = field(default_factory=DebuggerOptions)
     output: str = "table"
     concurrency: int = DEFAULT_CONCURRENCY
+    all_namespaces: bool = False  # -A: the selector's pods in every namespace
 
 
 def stdout_console() -> Console:
@@ -49,7 +50,8 @@ def _many(kube: Kube, opts: InspectOptions, collect: Collect, ui: Ui) -> list[Po
         # WebSocket connection of its own.
         return collect(kube, reach(kube, target, opts.debugger, quiet_ui), quiet_ui)
 
-    outcomes = fan_out(select(kube, opts.selector or "", kube.namespace, opts.container), work, opts.concurrency)
+    namespace = None if opts.all_namespaces else kube.namespace
+    outcomes = fan_out(select(kube, opts.selector or "", namespace, opts.container), work, opts.concurrency)
     for outcome in outcomes:
         if outcome.error is not None:
             message = f"pod {outcome.namespace}/{outcome.name}: {outcome.error.message}"

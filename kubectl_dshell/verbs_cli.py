@@ -28,11 +28,19 @@ SelectorOpt = Annotated[
 RevealOpt = Annotated[
     bool, typer.Option("--reveal", help="Show values from Secrets and secret-looking names, wherever they appear.")
 ]
+AllNamespacesOpt = Annotated[
+    bool, typer.Option("-A", "--all-namespaces", help="With -l: the matching pods of every namespace, as kubectl -A.")
+]
 ConcurrencyOpt = Annotated[int, typer.Option("--max-concurrency", min=1, metavar="N", help="Pods worked on at once with -l.")]
 
 
 def inspect_options(
-    common: Common, pod: str | None, selector: str | None = None, output: str = "table", concurrency: int = 8
+    common: Common,
+    pod: str | None,
+    selector: str | None = None,
+    output: str = "table",
+    concurrency: int = 8,
+    all_namespaces: bool = False,
 ) -> InspectOptions:
     """An inspection command's options, checked before anything is read or asked."""
     from .inspection import InspectOptions
@@ -44,9 +52,15 @@ def inspect_options(
         raise UsageError("name a POD, or select pods with -l SELECTOR")
     if pod and selector is not None:
         raise UsageError(f"name a POD or -l {selector}, not both")
+    if all_namespaces and selector is None:
+        raise UsageError("-A selects pods in every namespace with -l, not one POD",
+                         "-n NAMESPACE names a POD's namespace; many pods: -l SELECTOR -A")
+    if all_namespaces and common.namespace is not None:
+        raise UsageError(f"-n {common.namespace} and -A together", "-A looks in every namespace: drop one of them")
     if selector is not None:
         check_selector(selector)
-    return InspectOptions(pod, selector, common.connection(), common.container, common.debugger(), output, concurrency)
+    return InspectOptions(pod, selector, common.connection(), common.container, common.debugger(), output, concurrency,
+                          all_namespaces)
 
 
 def warn_revealed(reveal: bool, ui: Ui) -> None:
@@ -78,6 +92,7 @@ def env(
     reveal: RevealOpt = False,
     output: OutputOpt = "table",
     selector: SelectorOpt = None,
+    all_namespaces: AllNamespacesOpt = False,
     max_concurrency: ConcurrencyOpt = 8,
 ) -> None:
     """The target process's environment, each variable with its source; secrets masked."""
@@ -86,7 +101,7 @@ def env(
         from . import verbs
         from .inspection import run_report
 
-        opts = inspect_options(common, pod, selector, output, max_concurrency)
+        opts = inspect_options(common, pod, selector, output, max_concurrency, all_namespaces)
         warn_revealed(reveal, ui)
         return run_report(opts, "env", lambda kube, reached, u: verbs.env(kube, reached, reveal, u), ui)
 
@@ -100,6 +115,7 @@ def ps(
     reveal: RevealOpt = False,
     output: OutputOpt = "table",
     selector: SelectorOpt = None,
+    all_namespaces: AllNamespacesOpt = False,
     max_concurrency: ConcurrencyOpt = 8,
 ) -> None:
     """Every process in the target's PID namespace, as a tree, with its container."""
@@ -108,7 +124,7 @@ def ps(
         from . import verbs
         from .inspection import run_report
 
-        opts = inspect_options(common, pod, selector, output, max_concurrency)
+        opts = inspect_options(common, pod, selector, output, max_concurrency, all_namespaces)
         warn_revealed(reveal, ui)
         return run_report(opts, "ps", lambda kube, reached, u: verbs.ps(kube, reached, reveal, u), ui)
 
@@ -128,6 +144,7 @@ def net(
     reveal: RevealOpt = False,
     output: OutputOpt = "table",
     selector: SelectorOpt = None,
+    all_namespaces: AllNamespacesOpt = False,
     max_concurrency: ConcurrencyOpt = 8,
 ) -> None:
     """Listening sockets and their processes, connections, interfaces, routes, DNS; --check, --resolve."""
@@ -139,7 +156,7 @@ def net(
         request = verbs.NetRequest(
             tuple(check_target(c) for c in check or ()), tuple(resolve_name(n) for n in resolve or ())
         )
-        opts = inspect_options(common, pod, selector, output, max_concurrency)
+        opts = inspect_options(common, pod, selector, output, max_concurrency, all_namespaces)
         warn_revealed(reveal, ui)
         return run_report(opts, "net", lambda kube, reached, u: verbs.net(kube, reached, request, reveal, u), ui)
 
@@ -157,6 +174,7 @@ def ls(
     depth: Annotated[int, typer.Option("--depth", min=1, metavar="N", help="List subfolders down to this many levels.")] = 1,
     output: OutputOpt = "table",
     selector: SelectorOpt = None,
+    all_namespaces: AllNamespacesOpt = False,
     max_concurrency: ConcurrencyOpt = 8,
 ) -> None:
     """A listing of a path in the target's filesystem: type, mode, owner, size, mtime, link target."""
@@ -170,7 +188,9 @@ def ls(
         if len(given) != wanted:
             raise UsageError("ls takes " + ("PATH with -l" if selector else "POD PATH"))
         levels = 0 if recursive else depth
-        opts = inspect_options(common, given[0] if wanted == 2 else None, selector, output, max_concurrency)
+        opts = inspect_options(
+            common, given[0] if wanted == 2 else None, selector, output, max_concurrency, all_namespaces
+        )
         return run_report(opts, "ls", lambda kube, reached, u: verbs.ls(kube, reached, given[-1], levels, u), ui)
 
     common.run(action)

@@ -68,6 +68,15 @@ def test_env_ps_and_net_on_every_demo_pod(cluster) -> None:
     assert any(p["command"] == ["/pause"] for p in found["two"][1]["processes"])  # shareProcessNamespace
 
 
+def test_all_namespaces_fans_out_across_namespaces(cluster) -> None:
+    result = cluster.dshell("ps", "-l", "app in (web,api)", "-A", "-o", "json")
+    assert result.returncode == 0, result.stderr.decode()
+    found = [(d["namespace"], d["pod"]) for d in _json(result)["items"]]
+    assert ("default", "web") in found and ("secure", "api") in found
+    assert found == sorted(found)
+    assert all("error" not in d for d in _json(result)["items"])
+
+
 def test_cat_and_cp_read_each_targets_files(cluster, tmp_path: Path) -> None:
     results = calls(
         cluster,

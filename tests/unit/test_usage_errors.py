@@ -32,6 +32,10 @@ CASES = [
     (["env"], "name a POD, or select pods with -l SELECTOR", "see kubectl dshell env --help"),
     (["ps", "-o", "xml", "web"], "unknown output format 'xml'", "use one of: table, json, yaml"),
     (["cp", "web"], "missing argument 'LOCAL'", "see kubectl dshell cp --help"),
+    (["ps", "-A", "web"], "-A selects pods in every namespace with -l, not one POD",
+     "-n NAMESPACE names a POD's namespace; many pods: -l SELECTOR -A"),
+    (["net", "-l", "app=web", "-A", "-n", "shop"], "-n shop and -A together",
+     "-A looks in every namespace: drop one of them"),
     (["cat", "web", "/a", "/b"], "got unexpected extra argument(s) (/b)", "see kubectl dshell cat --help"),
 ]
 
