@@ -36,7 +36,7 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "ps": (
         ("The process tree of pod web, every container's processes", "kubectl dshell ps web"),
-        ("As YAML, with secret values in command lines shown", "kubectl dshell ps web -o yaml --reveal"),
+        ("As YAML, with the debugger's own keeper too", "kubectl dshell ps web -o yaml --all"),
     ),
     "net": (
         ("Listeners and their processes, connections, interfaces, routes, DNS", "kubectl dshell net web"),

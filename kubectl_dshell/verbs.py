@@ -9,7 +9,7 @@ from .podspec import container_spec
 from .probes.environ import Variable, env_from_config_maps, has_secrets, secret_masker, variables
 from .probes.listing import Listing, parse_listing
 from .probes.netreport import NetReport, parse_net
-from .probes.processes import Process, parse_processes, pod_owners
+from .probes.processes import Process, dshell_machinery, parse_processes, pod_owners
 from .probes.secretmask import Masker, target_environ
 from .probes.sections import sections
 from .probing import capture
@@ -103,11 +103,15 @@ def _blind(target: Target, ui: Ui) -> Masker:
     return masker
 
 
-def ps(kube: Kube, reached: Reached, reveal: bool, ui: Ui) -> PsReport:
-    """``ps``: the processes, each with its container; secret values hidden in command lines."""
+def ps(kube: Kube, reached: Reached, reveal: bool, ui: Ui, show_all: bool = False) -> PsReport:
+    """``ps``: the processes, each with its container; secret values hidden in command lines; the
+    debuggers' keepers (and their sleep) left out unless ``show_all``."""
     target = reached.target
     data = capture(kube, reached, "ps", [], ui)
     processes = parse_processes(data, pod_owners(reached.pod, target.container, reached.debugger.name))
+    if not show_all:
+        hidden = dshell_machinery(processes)
+        processes = [p for p in processes if p.pid not in hidden]
     masker = _masker(reached, dict(sections(data)), reveal) or _blind(target, ui)
     own = target.container
     return PsReport([replace(p, command=masker.argv(p.command, p.container == own)) for p in processes])

@@ -112,13 +112,19 @@ def env(
 def ps(
     common: Common,
     pod: PodArg = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also the debugger's own keeper (dshell keeper) and the sleep it waits on.")
+    ] = False,
     reveal: RevealOpt = False,
     output: OutputOpt = "table",
     selector: SelectorOpt = None,
     all_namespaces: AllNamespacesOpt = False,
     max_concurrency: ConcurrencyOpt = 8,
 ) -> None:
-    """Every process in the target's PID namespace, as a tree, with its container."""
+    """Every process in the target's PID namespace, as a tree, with its container.
+
+    The debugger's own keeper and its sleep are left out unless --all.
+    """
 
     def action(ui: Ui) -> int:
         from . import verbs
@@ -126,7 +132,7 @@ def ps(
 
         opts = inspect_options(common, pod, selector, output, max_concurrency, all_namespaces)
         warn_revealed(reveal, ui)
-        return run_report(opts, "ps", lambda kube, reached, u: verbs.ps(kube, reached, reveal, u), ui)
+        return run_report(opts, "ps", lambda kube, reached, u: verbs.ps(kube, reached, reveal, u, show_all), ui)
 
     common.run(action)
 

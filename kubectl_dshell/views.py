@@ -57,20 +57,29 @@ def env_tables(report: EnvReport) -> list[Table]:
 
 
 def command_line(args: list[str]) -> str:
-    """argv for a table: arguments joined by spaces, long or multi-line ones cut."""
-    shown = [visible(a if len(a) <= ARG_SHOWN else a[:ARG_SHOWN] + "…") for a in args]
-    return " ".join(shown)
+    """argv for a table: arguments joined by spaces, control characters escaped, long ones cut."""
+    shown = [visible(a) for a in args]
+    return " ".join(a if len(a) <= ARG_SHOWN else a[:ARG_SHOWN] + "…" for a in shown)
 
 
-def ps_tables(report: PsReport) -> list[Table]:
-    """The process tree with pid, ppid, user, state, RSS, threads, start, container."""
+def started(timestamp: str, now: datetime) -> str:
+    """A start time (UTC, as ``ls`` shows times): the time alone today, the date and time before."""
+    return timestamp[11:19] if timestamp[:10] == now.strftime("%Y-%m-%d") else f"{timestamp[:10]} {timestamp[11:16]}"
+
+
+def ps_tables(report: PsReport, now: datetime | None = None) -> list[Table]:
+    """The process tree with pid, ppid, user, state, RSS, threads, start, container; dshell's own
+    processes by name (``dshell keeper``), not by their script's text."""
+    today = now or datetime.now(UTC)
     table = _table(None, "PID", "PPID", "USER", "S", "RSS(KB)", "THR", "STARTED", "CONTAINER", "COMMAND")
     for depth, p in tree(report.processes):
         container = p.container or "-"
         if p.role != "other":
             container += f" ({p.role})"
-        command = "  " * depth + ("└ " if depth else "") + command_line(p.command)
-        table.add_row(str(p.pid), str(p.ppid), p.user, p.state, str(p.rss_kb), str(p.threads), p.started[11:19], container, command)
+        name = p.dshell_name()
+        command = "  " * depth + ("└ " if depth else "") + (f"dshell {name}" if name else command_line(p.command))
+        table.add_row(str(p.pid), str(p.ppid), p.user, p.state, str(p.rss_kb), str(p.threads),
+                      started(p.started, today), container, command)
     return [table]
 
 

@@ -41,10 +41,10 @@ def test_env_ps_and_net_on_every_demo_pod(cluster) -> None:
     results = calls(
         cluster,
         ("env", "-l", SELECTED, "-o", "json"),
-        ("ps", "-l", SELECTED, "-o", "json"),
+        ("ps", "-l", SELECTED, "-o", "json", "--all"),
         ("net", "-l", SELECTED, "-o", "json"),
         ("env", "api", "-n", "secure", "-o", "json"),
-        ("ps", "api", "-n", "secure", "-o", "json"),
+        ("ps", "api", "-n", "secure", "-o", "json", "--all"),
         ("net", "api", "-n", "secure", "-o", "json"),
     )
     assert [r.returncode for r in results] == [6, 6, 6, 0, 0, 0], [r.stderr.decode() for r in results]
@@ -61,20 +61,25 @@ def test_env_ps_and_net_on_every_demo_pod(cluster) -> None:
         assert variables["HOSTNAME"] == {"name": "HOSTNAME", "value": pod, "source": "runtime", "masked": False}
         target = [p for p in ps["processes"] if p["role"] == "target"]
         assert [p["command"] for p in target] == [["/app"]], pod
-        assert any(p["role"] == "debugger" and p["container"].startswith("dshell-") for p in ps["processes"])
+        keepers = [p for p in ps["processes"] if p["command"][3:4] == ["dshell-keeper"]]  # shown with --all
+        assert keepers and all(p["role"] == "debugger" and p["container"].startswith("dshell-") for p in keepers)
         tcp = [e for e in net["listening"] if e["protocol"] == "tcp" and e["port"] == port]
         assert tcp == [{"protocol": "tcp", "address": "0.0.0.0", "port": port, "pid": target[0]["pid"], "process": "/app"}]
         assert net["dns"]["nameservers"]
-    assert any(p["command"] == ["/pause"] for p in found["two"][1]["processes"])  # shareProcessNamespace
+    assert [p["role"] for p in found["two"][1]["processes"] if p["command"] == ["/pause"]] == ["pause"]
 
 
 def test_all_namespaces_fans_out_across_namespaces(cluster) -> None:
     result = cluster.dshell("ps", "-l", "app in (web,api)", "-A", "-o", "json")
     assert result.returncode == 0, result.stderr.decode()
-    found = [(d["namespace"], d["pod"]) for d in _json(result)["items"]]
+    items = _json(result)["items"]
+    found = [(d["namespace"], d["pod"]) for d in items]
     assert ("default", "web") in found and ("secure", "api") in found
     assert found == sorted(found)
-    assert all("error" not in d for d in _json(result)["items"])
+    assert all("error" not in d for d in items)
+    # Without --all: neither the keeper nor the probe's own exec, only the pod's processes.
+    for doc in items:
+        assert all(p["role"] != "debugger" for p in doc["processes"]), doc
 
 
 def test_cat_and_cp_read_each_targets_files(cluster, tmp_path: Path) -> None:
