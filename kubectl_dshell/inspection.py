@@ -3,6 +3,7 @@ run the verb, render the results and pick the exit code."""
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,9 +38,19 @@ class InspectOptions:
     all_namespaces: bool = False  # -A: the selector's pods in every namespace
 
 
+class DataConsole(Console):
+    """stdout's console. When its reader goes away (``| head``), rich would exit with 1 and say nothing;
+    this raises BrokenPipeError instead, which ends every verb the same way (exit 141, silent)."""
+
+    def on_broken_pipe(self) -> None:
+        """Stop writing; the caller ends the command."""
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "stdout was closed")
+
+
 def stdout_console() -> Console:
     """Where tables go: the terminal's width, or a wide page when piped."""
-    return Console(file=sys.stdout, width=None if sys.stdout.isatty() else PIPE_WIDTH, soft_wrap=False)
+    return DataConsole(file=sys.stdout, width=None if sys.stdout.isatty() else PIPE_WIDTH, soft_wrap=False)
 
 
 def _many(kube: Kube, opts: InspectOptions, collect: Collect, ui: Ui) -> list[PodOutcome]:

@@ -3,15 +3,17 @@ in :mod:`.inspection` (imported inside each command, so ``--help`` stays fast)."
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .errors import UsageError
-from .flags import Common, with_common
+from .flags import Common, duration, with_common
 from .helptext import ExampleCommand
 from .labelselector import check_selector
+from .options import CHECK_SECONDS
 
 if TYPE_CHECKING:
     from .inspection import InspectOptions
@@ -147,20 +149,41 @@ def net(
     resolve: Annotated[
         list[str] | None, typer.Option("--resolve", metavar="NAME", help="Look a name up with the pod's resolver (repeatable).")
     ] = None,
+    check_timeout: Annotated[
+        int,
+        typer.Option(
+            "--check-timeout",
+            parser=lambda text: math.ceil(duration("--check-timeout", text, 1)),
+            metavar="DURATION",
+            show_default=False,
+            help=f"How long each --check connect and each --resolve lookup waits: seconds or a duration (5s, 1m); "
+            f"default {CHECK_SECONDS}s.",
+        ),
+    ] = CHECK_SECONDS,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="With --check or --resolve: the sockets, interfaces and routes too.")
+    ] = False,
     reveal: RevealOpt = False,
     output: OutputOpt = "table",
     selector: SelectorOpt = None,
     all_namespaces: AllNamespacesOpt = False,
     max_concurrency: ConcurrencyOpt = 8,
 ) -> None:
-    """Listening sockets and their processes, connections, interfaces, routes, DNS; --check, --resolve."""
+    """Listening sockets and their processes, connections, interfaces, routes, DNS; --check, --resolve.
+
+    With --check or --resolve, the table shows their results alone (and DNS for --resolve) unless
+    --all; -o json and -o yaml always hold everything.
+    """
 
     def action(ui: Ui) -> int:
         from . import verbs
         from .inspection import run_report
 
         request = verbs.NetRequest(
-            tuple(check_target(c) for c in check or ()), tuple(resolve_name(n) for n in resolve or ())
+            tuple(check_target(c) for c in check or ()),
+            tuple(resolve_name(n) for n in resolve or ()),
+            check_timeout,
+            show_all,
         )
         opts = inspect_options(common, pod, selector, output, max_concurrency, all_namespaces)
         warn_revealed(reveal, ui)

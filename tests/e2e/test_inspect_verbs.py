@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import stat
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -80,6 +81,32 @@ def test_all_namespaces_fans_out_across_namespaces(cluster) -> None:
     # Without --all: neither the keeper nor the probe's own exec, only the pod's processes.
     for doc in items:
         assert all(p["role"] != "debugger" for p in doc["processes"]), doc
+
+
+def test_a_closed_stdout_ends_every_verb_silently_with_141(cluster) -> None:
+    """`| true` closes the pipe before anything is written: each verb's first write finds it closed."""
+    verbs = [("net", "web"), ("ps", "web"), ("env", "web"), ("ls", "web", "/"), ("cat", "web", "/etc/passwd"),
+             ("cp", "web:/config", "-"), ("env", "-l", "app=web", "-o", "json"), ("web", "--", "cat", "/etc/passwd")]
+    script = 'kubectl dshell -q "$@" | true; exit "${PIPESTATUS[0]}"'
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(lambda args: subprocess.run(["bash", "-c", script, "-", *args], env=cluster.env(),
+                                                             capture_output=True, timeout=180), verbs))
+    assert [(r.returncode, r.stderr.decode()) for r in results] == [(141, "")] * len(verbs)
+
+
+def test_net_checks_alone_with_every_name_tried(cluster) -> None:
+    result = cluster.dshell("net", "web", "-q", "--check", "127.0.0.1:8080", "--check-timeout", "2s",
+                            "--resolve", "kubernetes.default")
+    assert result.returncode == 0, result.stderr.decode()
+    lines = [line.rstrip() for line in result.stdout.decode().splitlines()]
+    assert [line for line in lines if line in ("Listening", "Routes", "DNS", "Checks", "Resolve")] == [
+        "DNS", "Checks", "Resolve"]
+    rows = lines[lines.index("Resolve") + 1 :]
+    assert rows[0].split() == ["NAME", "TRIED", "ADDRESSES", "SERVER", "ERROR"]
+    # ndots:5: the search domains first, each with its own answer, up to the one that has the name
+    assert rows[1].split()[:2] == ["kubernetes.default", "kubernetes.default.default.svc.cluster.local"]
+    assert rows[1].split()[-1] == "NXDOMAIN"
+    assert rows[-1].split()[0] == "kubernetes.default.svc.cluster.local" and rows[-1].split()[-1] == "-"
 
 
 def test_cat_and_cp_read_each_targets_files(cluster, tmp_path: Path) -> None:
