@@ -74,7 +74,8 @@ class UsageShown(ClickUsageError):  # type: ignore[misc,valid-type]
             message, hint = f"name a POD, as in {PROG} POD", f"{see} for the verbs, options and examples"
         elif getattr(error, "possibilities", None):  # a mistyped option: click appends "(Possible options: ...)"
             message = f"no such option: {error.option_name}"  # type: ignore[attr-defined]
-            hint = f"did you mean {nearest(error.option_name, error.possibilities)}? {see}"  # type: ignore[attr-defined]
+            near = nearest(error.option_name, error.possibilities)  # type: ignore[attr-defined]
+            hint = f"did you mean {near}? {see}"
         else:
             message = error.format_message().replace(": Value error, ", ": ")  # type: ignore[attr-defined]
         if message[1:2].islower():  # click's "Invalid value ...", not "POD must ..."

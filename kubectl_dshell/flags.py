@@ -73,11 +73,15 @@ def kube_id(value: object) -> int:
                         f"Kubernetes accepts runAsUser and runAsGroup from 0 to {MAX_ID}")
     return int(text)
 
-NamespaceOpt = Annotated[str | None, typer.Option("-n", "--namespace", metavar="NAMESPACE", help="Namespace (default: the context's).")]
+NamespaceOpt = Annotated[
+    str | None, typer.Option("-n", "--namespace", metavar="NAMESPACE", help="Namespace (default: the context's).")
+]
 ContextOpt = Annotated[str | None, typer.Option("--context", metavar="NAME", help="The kubeconfig context to use.")]
 KubeconfigOpt = Annotated[
     str | None,
-    typer.Option("--kubeconfig", metavar="PATH", help="Path to the kubeconfig (default: KUBECONFIG, else ~/.kube/config)."),
+    typer.Option(
+        "--kubeconfig", metavar="PATH", help="Path to the kubeconfig (default: KUBECONFIG, else ~/.kube/config)."
+    ),
 ]
 ContainerOpt = Annotated[
     str | None,
@@ -89,7 +93,9 @@ ContainerOpt = Annotated[
         "kubectl.kubernetes.io/default-container annotation, else the first.",
     ),
 ]
-ImageOpt = Annotated[str, typer.Option("--image", envvar="DSHELL_IMAGE", metavar="IMAGE", help="The debugger's image: a busybox.")]
+ImageOpt = Annotated[
+    str, typer.Option("--image", envvar="DSHELL_IMAGE", metavar="IMAGE", help="The debugger's image: a busybox.")
+]
 TimeoutOpt = Annotated[
     float,
     typer.Option(
@@ -112,7 +118,9 @@ RequestTimeoutOpt = Annotated[
         f"0: no limit; default {DEFAULT_REQUEST_TIMEOUT:g}s. Connecting waits at most {CONNECT_TIMEOUT:g}s.",
     ),
 ]
-ReasonOpt = Annotated[str, typer.Option("--reason", metavar="TEXT", help="Why you debug; recorded in the debugger (DSHELL_REASON).")]
+ReasonOpt = Annotated[
+    str, typer.Option("--reason", metavar="TEXT", help="Why you debug; recorded in the debugger (DSHELL_REASON).")
+]
 ProfileOpt = Annotated[
     Profile | None,
     typer.Option(
@@ -134,7 +142,10 @@ GidOpt = Annotated[
 ]
 IdleOpt = Annotated[
     int,
-    typer.Option("--idle", min=1, envvar="DSHELL_IDLE", metavar="SECONDS", help="Seconds without a session before a new debugger stops."),
+    typer.Option(
+        "--idle", min=1, envvar="DSHELL_IDLE", metavar="SECONDS",
+        help="Seconds without a session before a new debugger stops.",
+    ),
 ]
 QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="No notes, warnings, banner or spinner.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]

@@ -41,8 +41,8 @@ def select(kube: Kube, selector: str, namespace: str | None, container: str | No
     pods = sorted(kube.list_pods(namespace, selector),
                   key=lambda p: (p["metadata"]["namespace"], p["metadata"]["name"]))
     if not pods:
-        raise NotFound(f"no pods match {selector!r} " + (f"in namespace {namespace}" if namespace else "in any namespace"),
-                       None if namespace is None else "-A looks in every namespace")
+        where = f"in namespace {namespace}" if namespace else "in any namespace"
+        raise NotFound(f"no pods match {selector!r} {where}", None if namespace is None else "-A looks in every namespace")
     labels: dict[str, str | None] = {}
 
     def node_os(node: str) -> str | None:

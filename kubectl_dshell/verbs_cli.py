@@ -25,7 +25,8 @@ NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*\.?$")
 PodArg = Annotated[str | None, typer.Argument(metavar="POD", help="NAME, pod/NAME or TYPE/NAME.", show_default=False)]
 OutputOpt = Annotated[str, typer.Option("-o", "--output", metavar="FORMAT", help="table, json or yaml.")]
 SelectorOpt = Annotated[
-    str | None, typer.Option("-l", "--selector", metavar="SELECTOR", help="Every pod matching this label selector, instead of POD.")
+    str | None,
+    typer.Option("-l", "--selector", metavar="SELECTOR", help="Every pod matching this label selector, instead of POD."),
 ]
 RevealOpt = Annotated[
     bool, typer.Option("--reveal", help="Show values from Secrets and secret-looking names, wherever they appear.")
@@ -33,7 +34,9 @@ RevealOpt = Annotated[
 AllNamespacesOpt = Annotated[
     bool, typer.Option("-A", "--all-namespaces", help="With -l: the matching pods of every namespace, as kubectl -A.")
 ]
-ConcurrencyOpt = Annotated[int, typer.Option("--max-concurrency", min=1, metavar="N", help="Pods worked on at once with -l.")]
+ConcurrencyOpt = Annotated[
+    int, typer.Option("--max-concurrency", min=1, metavar="N", help="Pods worked on at once with -l.")
+]
 
 
 def inspect_options(
@@ -200,7 +203,9 @@ def ls(
         typer.Argument(metavar="[POD] PATH", help="The pod (unless -l) and an absolute path.", show_default=False),
     ] = None,
     recursive: Annotated[bool, typer.Option("-R", "--recursive", help="List subfolders, all the way down.")] = False,
-    depth: Annotated[int, typer.Option("--depth", min=1, metavar="N", help="List subfolders down to this many levels.")] = 1,
+    depth: Annotated[
+        int, typer.Option("--depth", min=1, metavar="N", help="List subfolders down to this many levels.")
+    ] = 1,
     output: OutputOpt = "table",
     selector: SelectorOpt = None,
     all_namespaces: AllNamespacesOpt = False,
