@@ -78,6 +78,11 @@ def summaries(commands: Iterable[tuple[str, Any]]) -> list[tuple[str, str]]:
 class ExampleCommand(TyperCommand):
     """A dshell command whose help ends with its examples (then its epilog, if any)."""
 
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        """The usage line with required arguments as kubectl shows them (``POD``; typer: ``{POD}``)."""
+        pieces = super().collect_usage_pieces(ctx)
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
+
     def format_epilog(self, ctx: typer.Context, formatter: Any) -> None:
         """Examples, then the epilog."""
         write_examples(formatter, self.name or "")

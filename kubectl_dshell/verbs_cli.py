@@ -273,10 +273,18 @@ def cp(
     common.run(action)
 
 
+class LsCommand(ExampleCommand):
+    """ls, whose POD is left out with -l."""
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        """The usage line as people read it (click would show ``[[POD] PATH]...``)."""
+        return ["[flags]", "[POD]", "PATH"]
+
+
 VERBS = {"env": env, "ps": ps, "net": net, "ls": ls, "cat": cat, "cp": cp}
 
 
 def register(app: typer.Typer) -> None:
     """Add the inspection verbs to the dshell command line."""
     for name, command in VERBS.items():
-        app.command(name, cls=ExampleCommand, options_metavar="[flags]")(command)
+        app.command(name, cls=LsCommand if name == "ls" else ExampleCommand, options_metavar="[flags]")(command)

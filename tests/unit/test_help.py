@@ -81,3 +81,11 @@ def test_every_example_parses_as_the_verb_it_shows(verb: str, args: list[str]) -
     name, command, rest = GROUP.resolve_command(ctx, [*ctx._protected_args, *ctx.args])  # type: ignore[attr-defined]
     assert name == verb or verb == ""  # "" (the top-level help) shows any command
     command.make_context(name, rest, parent=ctx)  # raises on an unknown option or a bad value
+
+
+def test_usage_lines_read_as_the_arguments_are_typed() -> None:
+    assert help_of("ls").startswith("Usage: kubectl dshell ls [flags] [POD] PATH\n")
+    assert help_of("cp").startswith("Usage: kubectl dshell cp [flags] POD:PATH LOCAL\n")
+    assert help_of("cat").startswith("Usage: kubectl dshell cat [flags] POD PATH\n")
+    assert help_of("net").startswith("Usage: kubectl dshell net [flags] [POD]\n")
+    assert help_of("web").startswith("Usage: kubectl dshell shell [flags] POD [-- CMD [ARG...]]\n")
