@@ -6,21 +6,24 @@ the command, so ``--help`` stays fast.
 
 from __future__ import annotations
 
+import difflib
 import gc
 import os
+import shlex
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperGroup
 
 from .argv import positionals, value_options
-from .errors import DshellError, ExitCode, Stopped
-from .flags import Common, with_common
+from .errors import DshellError, ExitCode, Stopped, UsageError
+from .flags import COMMON, Common, with_common
+from .helptext import ExampleCommand, summaries, write_examples
 from .options import ShellOptions
 from .verbs_cli import register
 
@@ -42,21 +45,45 @@ def route(args: list[str], verbs: set[str], default_values: set[str], group_opti
     return [DEFAULT_VERB, *args]
 
 
+def nearest(word: str, choices: Iterable[str], cutoff: float = 0.0) -> str | None:
+    """The choice most like ``word`` (None if none is at least ``cutoff`` alike, from 0 to 1)."""
+    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return found[0] if found else None
+
+
 # click's UsageError (the base of typer.BadParameter: typer may carry its own copy of click).
 ClickUsageError: type[Exception] = typer.BadParameter.__base__  # type: ignore[assignment]
+
+
+def fail(ctx: typer.Context, message: str, hint: str) -> NoReturn:
+    """A usage error with its hint (shown by :class:`UsageShown`)."""
+    error = ClickUsageError(message, ctx)
+    error.hint = hint  # type: ignore[attr-defined]
+    raise error
 
 
 class UsageShown(ClickUsageError):  # type: ignore[misc,valid-type]
     """A usage error shown as dshell shows every error: ``error: ...`` and a hint, exit code 2."""
 
     def __init__(self, error: Exception):
-        message = error.format_message()  # type: ignore[attr-defined]
         ctx = error.ctx  # type: ignore[attr-defined]
+        path = ctx.command_path if ctx is not None else PROG
+        see = f"see {path} --help"
+        hint = getattr(error, "hint", None)
+        if type(error).__name__ == "NoArgsIsHelpError":  # `kubectl dshell` alone: click's message is the help
+            message, hint = f"name a POD, as in {PROG} POD", f"{see} for the verbs, options and examples"
+        elif getattr(error, "possibilities", None):  # a mistyped option: click appends "(Possible options: ...)"
+            message = f"no such option: {error.option_name}"  # type: ignore[attr-defined]
+            near = nearest(error.option_name, error.possibilities)  # type: ignore[attr-defined]
+            hint = f"did you mean {near}? {see}"
+        else:
+            message = error.format_message().replace(": Value error, ", ": ")  # type: ignore[attr-defined]
         if message[1:2].islower():  # click's "Invalid value ...", not "POD must ..."
             message = message[:1].lower() + message[1:]
+        if message.endswith(".") and not message.endswith(".."):
+            message = message[:-1]
         super().__init__(message, ctx)
-        path = ctx.command_path if ctx is not None else PROG
-        self.hint = getattr(error, "hint", None) or f"see {path} --help"
+        self.hint = hint or see
 
     def show(self, file: object = None) -> None:
         """Print the error and its hint on stderr."""
@@ -95,8 +122,23 @@ class VerbGroup(TyperGroup):
         routed = route(args, set(self.commands), takes_value, group_options)
         return super().parse_args(ctx, routed)
 
+    def format_options(self, ctx: typer.Context, formatter: Any) -> None:
+        """The verbs with their summaries uncut, then the flags every command takes (the default
+        command's) and the group's own."""
+        with formatter.section("Commands"):
+            formatter.write_dl(summaries((name, self.commands[name]) for name in self.list_commands(ctx)))
+        shared = {name for name, _, _ in COMMON}
+        params = [p for p in self.commands[DEFAULT_VERB].params if p.name in shared] + self.get_params(ctx)
+        with formatter.section("Options (every command takes them, before or after POD)"):
+            formatter.write_dl([record for param in params if (record := param.get_help_record(ctx))])
 
-class ShellCommand(TyperCommand):
+    def format_epilog(self, ctx: typer.Context, formatter: Any) -> None:
+        """The examples, then the epilog (exit codes)."""
+        write_examples(formatter, "")
+        super().format_epilog(ctx, formatter)
+
+
+class ShellCommand(ExampleCommand):
     """``shell POD [-- CMD...]``: a command must follow ``--``, as with kubectl exec."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
@@ -106,8 +148,23 @@ class ShellCommand(TyperCommand):
             if "--" in args and not found:
                 ctx.fail(f"POD must come before --, as in {PROG} POD -- ls -l")
             if len(found) > 1:
-                ctx.fail(f"unexpected argument {args[found[1]]!r}: put the command after --, as in {PROG} POD -- ls -l")
+                self.refuse_second_positional(ctx, args, found)
         return super().parse_args(ctx, args)
+
+    @staticmethod
+    def refuse_second_positional(ctx: typer.Context, args: list[str], found: list[int]) -> NoReturn:
+        """``POD WORD``: a mistyped verb (``nett web``) when POD is close to one, else a command
+        without ``--``."""
+        first, second = args[found[0]], args[found[1]]
+        verbs = list(getattr(ctx.parent.command, "commands", ())) if ctx.parent else []
+        verb = nearest(first, verbs, cutoff=0.6)
+        if verb:
+            fixed = [verb if index == found[0] else token for index, token in enumerate(args)]
+            fail(ctx, f"{first!r} is not a verb (the verbs: {', '.join(verbs)})",
+                 f"did you mean {PROG} {shlex.join(fixed)}? (a command for a pod named {first} goes after --)")
+        command = [*args[: found[1]], "--", *args[found[1] :]]
+        fail(ctx, f"unexpected argument {second!r}: put the command after --, as in {PROG} POD -- ls -l",
+             f"to run it in pod {first}: {PROG} {shlex.join(command)}")
 
     def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
         """The usage line as kubectl users read it."""
@@ -126,7 +183,7 @@ def exit_code_table() -> str:
 app = typer.Typer(
     cls=VerbGroup,
     name=PROG,
-    epilog=exit_code_table(),
+    epilog=exit_code_table() + " Each command's own options and examples: kubectl dshell COMMAND --help.",
     subcommand_metavar=f"[{DEFAULT_VERB}] POD [-- CMD [ARG...]]",
     options_metavar="[flags]",
     no_args_is_help=True,
@@ -217,13 +274,16 @@ def _stopped(ui: Ui, signum: int) -> int:
     return ExitCode(128 + signum)
 
 
-def outcome(action: Callable[[Ui], int], ui: Ui, debug: bool) -> int:
-    """Run ``action``; its exit code, or the code of the error it raised (reported on ``ui``)."""
+def outcome(action: Callable[[Ui], int], ui: Ui, debug: bool, command_path: str = PROG) -> int:
+    """Run ``action``; its exit code, or the code of the error it raised (reported on ``ui``; a usage
+    error without a hint points to the command's help)."""
     try:
         return action(ui)
     except DshellError as exc:
         if debug:
             ui.trace(traceback.format_exc())
+        if isinstance(exc, UsageError) and not exc.hint:
+            exc.hint = f"see {command_path} --help"
         ui.error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
@@ -269,7 +329,7 @@ def _flush_stdout() -> None:
         os.close(devnull)
 
 
-def run(action: Callable[[Ui], int], quiet: bool, debug: bool) -> NoReturn:
+def run(action: Callable[[Ui], int], quiet: bool, debug: bool, command_path: str = PROG) -> NoReturn:
     """Make the output owner, run ``action`` and exit with its code. SIGTERM and SIGHUP stop the
     action as Ctrl-C does (see :class:`Stopped`)."""
     import logging
@@ -281,7 +341,7 @@ def run(action: Callable[[Ui], int], quiet: bool, debug: bool) -> NoReturn:
     ui = Ui(Console(stderr=True), quiet=quiet)
     logging.basicConfig(handlers=[LogLines(ui)], force=True)  # no line reaches stderr but through the Ui
     with _stop_signals_raise():
-        code = outcome(action, ui, debug)
+        code = outcome(action, ui, debug, command_path)
     _flush_stdout()
     # The interpreter's shutdown would walk every object the client library made (~0.1 s) only to
     # free memory the OS takes back anyway; frozen objects are left alone (atexit handlers still run).

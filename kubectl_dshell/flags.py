@@ -73,6 +73,7 @@ def kube_id(value: object) -> int:
                         f"Kubernetes accepts runAsUser and runAsGroup from 0 to {MAX_ID}")
     return int(text)
 
+
 def image_reference(value: object) -> str:
     """An image reference the kubelet accepts (see :mod:`.imageref`): a bad one would stay in the pod."""
     from .imageref import EXAMPLE, BadImage, check_image
@@ -84,17 +85,22 @@ def image_reference(value: object) -> str:
         raise FlagError(f"{text!r} is not an image reference: {exc}", f"give one as in {EXAMPLE}") from None
 
 
-NamespaceOpt = Annotated[str | None, typer.Option("-n", "--namespace", help="Namespace (default: the context's).")]
-ContextOpt = Annotated[str | None, typer.Option("--context", help="The kubeconfig context to use.")]
+NamespaceOpt = Annotated[
+    str | None, typer.Option("-n", "--namespace", metavar="NAMESPACE", help="Namespace (default: the context's).")
+]
+ContextOpt = Annotated[str | None, typer.Option("--context", metavar="NAME", help="The kubeconfig context to use.")]
 KubeconfigOpt = Annotated[
     str | None,
-    typer.Option("--kubeconfig", help="Path to the kubeconfig (default: KUBECONFIG, else ~/.kube/config)."),
+    typer.Option(
+        "--kubeconfig", metavar="PATH", help="Path to the kubeconfig (default: KUBECONFIG, else ~/.kube/config)."
+    ),
 ]
 ContainerOpt = Annotated[
     str | None,
     typer.Option(
         "-c",
         "--container",
+        metavar="NAME",
         help="Target container, regular or init (a native sidecar, say); default: the "
         "kubectl.kubernetes.io/default-container annotation, else the first.",
     ),
@@ -110,7 +116,9 @@ TimeoutOpt = Annotated[
         "--timeout",
         parser=lambda text: duration("--timeout", text, 1),
         metavar="DURATION",
-        help="How long to wait for the debugger to start: seconds or a duration (90s, 5m), 1s to 24h.",
+        show_default=False,
+        help="How long to wait for the debugger to start: seconds or a duration (90s, 5m), 1s to 24h; "
+        f"default {DEFAULT_TIMEOUT:g}s.",
     ),
 ]
 RequestTimeoutOpt = Annotated[
@@ -119,11 +127,14 @@ RequestTimeoutOpt = Annotated[
         "--request-timeout",
         parser=lambda text: duration("--request-timeout", text, 0),
         metavar="DURATION",
+        show_default=False,
         help="How long one API request may wait for an answer: seconds or a duration (30s, 1m), up to 24h; "
-        f"0: no limit. Connecting waits at most {CONNECT_TIMEOUT:g}s.",
+        f"0: no limit; default {DEFAULT_REQUEST_TIMEOUT:g}s. Connecting waits at most {CONNECT_TIMEOUT:g}s.",
     ),
 ]
-ReasonOpt = Annotated[str, typer.Option("--reason", help="Why you debug; recorded in the debugger (DSHELL_REASON).")]
+ReasonOpt = Annotated[
+    str, typer.Option("--reason", metavar="TEXT", help="Why you debug; recorded in the debugger (DSHELL_REASON).")
+]
 ProfileOpt = Annotated[
     Profile | None,
     typer.Option(
@@ -145,7 +156,10 @@ GidOpt = Annotated[
 ]
 IdleOpt = Annotated[
     int,
-    typer.Option("--idle", min=1, envvar="DSHELL_IDLE", help="Seconds without a session before a new debugger stops."),
+    typer.Option(
+        "--idle", min=1, envvar="DSHELL_IDLE", metavar="SECONDS",
+        help="Seconds without a session before a new debugger stops.",
+    ),
 ]
 QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="No notes, warnings, banner or spinner.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
@@ -169,6 +183,7 @@ class Common:
     idle: int
     quiet: bool
     debug: bool
+    command_path: str = "kubectl dshell"  # the command's name, for "see ... --help" hints
 
     def connection(self) -> Connection:
         """Where the cluster is."""
@@ -183,7 +198,7 @@ class Common:
         """Run the command's action as every dshell command runs (errors to exit codes)."""
         from .cli import run
 
-        run(action, quiet=self.quiet, debug=self.debug)
+        run(action, quiet=self.quiet, debug=self.debug, command_path=self.command_path)
 
 
 # (name, annotation, default) of the flags in Common, in --help order.
@@ -211,12 +226,15 @@ def with_common(command: Callable[..., None]) -> Callable[..., None]:
     hints = get_type_hints(command, include_extras=True)
     own = [p.replace(annotation=hints[p.name]) for p in inspect.signature(command).parameters.values()][1:]
     shared = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a) for n, a, d in COMMON]
+    # typer passes its Context to a parameter so annotated: the command's name, for hints.
+    context = inspect.Parameter("typer_context", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
 
     @functools.wraps(command)
-    def wrapper(**kwargs: object) -> None:
-        common = Common(**{name: kwargs.pop(name) for name, _, _ in COMMON})  # type: ignore[arg-type]
+    def wrapper(typer_context: typer.Context, **kwargs: object) -> None:
+        common = Common(**{name: kwargs.pop(name) for name, _, _ in COMMON},  # type: ignore[arg-type]
+                        command_path=typer_context.command_path)
         command(common, **kwargs)
 
-    wrapper.__signature__ = inspect.Signature(own + shared)  # type: ignore[attr-defined]
-    wrapper.__annotations__ = {p.name: p.annotation for p in own + shared}
+    wrapper.__signature__ = inspect.Signature([*own, *shared, context])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in [*own, *shared, context]}
     return wrapper

@@ -3,6 +3,7 @@ run the verb, render the results and pick the exit code."""
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,11 +35,22 @@ class InspectOptions:
     debugger: DebuggerOptions = field(default_factory=DebuggerOptions)
     output: str = "table"
     concurrency: int = DEFAULT_CONCURRENCY
+    all_namespaces: bool = False  # -A: the selector's pods in every namespace
+
+
+class DataConsole(Console):
+    """stdout's console. When its reader goes away (``| head``), rich would exit with 1 and say nothing;
+    this raises BrokenPipeError instead, which ends every verb the same way (exit 141, silent)."""
+
+    def on_broken_pipe(self) -> None:
+        """Stop writing; the caller ends the command."""
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "stdout was closed")
 
 
 def stdout_console() -> Console:
     """Where tables go: the terminal's width, or a wide page when piped."""
-    return Console(file=sys.stdout, width=None if sys.stdout.isatty() else PIPE_WIDTH, soft_wrap=False)
+    return DataConsole(file=sys.stdout, width=None if sys.stdout.isatty() else PIPE_WIDTH, soft_wrap=False)
 
 
 def _many(kube: Kube, opts: InspectOptions, collect: Collect, ui: Ui) -> list[PodOutcome]:
@@ -53,7 +65,8 @@ def _many(kube: Kube, opts: InspectOptions, collect: Collect, ui: Ui) -> list[Po
             added.append(f"{target.namespace}/{target.name} ({reached.debugger.name})")
         return collect(kube, reached, quiet_ui)
 
-    outcomes = fan_out(select(kube, opts.selector or "", kube.namespace, opts.container), work, opts.concurrency)
+    namespace = None if opts.all_namespaces else kube.namespace
+    outcomes = fan_out(select(kube, opts.selector or "", namespace, opts.container), work, opts.concurrency)
     if added:
         pods = "pod" if len(added) == 1 else f"{len(added)} pods"
         ui.note(f"added a debugger to {pods}: {', '.join(sorted(added))}")

@@ -67,6 +67,7 @@ WORKLOAD_PATHS = {
     "job": "/apis/batch/v1/namespaces/{namespace}/jobs/{name}",
 }
 PODS = "/api/v1/namespaces/{namespace}/pods"
+ALL_PODS = "/api/v1/pods"
 SELF_SUBJECT_REVIEWS = "/apis/authentication.k8s.io/v1/selfsubjectreviews"
 STRATEGIC_MERGE = "application/strategic-merge-patch+json"
 
@@ -115,11 +116,12 @@ class Kube:
         except NotFound:
             return None
 
-    def list_pods(self, namespace: str, selector: str | None = None) -> list[dict]:
-        """LIST pods, optionally by label selector."""
-        op = Operation("list", "pods", namespace=namespace)
+    def list_pods(self, namespace: str | None, selector: str | None = None) -> list[dict]:
+        """LIST pods of ``namespace`` (None: of every namespace), optionally by label selector."""
+        op = Operation("list", "pods", namespace=namespace or "")
         query: Query = [("labelSelector", selector)] if selector else []
-        return self._json(op, "GET", (PODS, {"namespace": namespace}), query=query).get("items") or []
+        path: Path = (PODS, {"namespace": namespace}) if namespace else (ALL_PODS, {})
+        return self._json(op, "GET", path, query=query).get("items") or []
 
     def list_pods_or_none(self, namespace: str) -> list[dict] | None:
         """LIST pods, None when RBAC forbids it (they only feed "did you mean")."""

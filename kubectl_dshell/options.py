@@ -17,6 +17,8 @@ DEFAULT_IDLE = 1800
 # one limit, not four (urllib3 retries 3 times by default).
 CONNECT_TIMEOUT = 10.0
 DEFAULT_REQUEST_TIMEOUT = 30.0
+# How long net --check and --resolve wait for an answer, unless --check-timeout.
+CHECK_SECONDS = 3
 # The longest --timeout and --request-timeout: a day is longer than any wait worth having.
 MAX_WAIT = 86400.0
 

@@ -35,11 +35,14 @@ def _target_of(pod: dict, container: str | None, node_os: Callable[[str], str | 
     return Target(pod=pod, container=name, note=note)
 
 
-def select(kube: Kube, selector: str, namespace: str, container: str | None) -> list[PodOutcome[Target]]:
-    """Every pod ``selector`` matches in ``namespace``, by name, each a target or the reason it is not."""
-    pods = sorted(kube.list_pods(namespace, selector), key=lambda p: p["metadata"]["name"])
+def select(kube: Kube, selector: str, namespace: str | None, container: str | None) -> list[PodOutcome[Target]]:
+    """Every pod ``selector`` matches in ``namespace`` (None: in every namespace), by namespace and
+    name, each a target or the reason it is not."""
+    pods = sorted(kube.list_pods(namespace, selector),
+                  key=lambda p: (p["metadata"]["namespace"], p["metadata"]["name"]))
     if not pods:
-        raise NotFound(f"no pods match {selector!r} in namespace {namespace}")
+        where = f"in namespace {namespace}" if namespace else "in any namespace"
+        raise NotFound(f"no pods match {selector!r} {where}", None if namespace is None else "-A looks in every namespace")
     labels: dict[str, str | None] = {}
 
     def node_os(node: str) -> str | None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from .options import CHECK_SECONDS
 from .podspec import container_spec
 from .probes.environ import Variable, env_from_config_maps, has_secrets, secret_masker, variables
 from .probes.listing import Listing, parse_listing
 from .probes.netreport import NetReport, parse_net
-from .probes.processes import Process, parse_processes, pod_owners
+from .probes.processes import Process, dshell_machinery, parse_processes, pod_owners
 from .probes.secretmask import Masker, target_environ
 from .probes.sections import sections
 from .probing import capture
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from .render import Ui
     from .target import Target
 
-CHECK_SECONDS = 3  # how long --check and --resolve wait for an answer
 
 
 @dataclass(frozen=True)
@@ -61,10 +61,12 @@ class NetRequest:
 
     checks: tuple[tuple[str, int], ...] = ()
     names: tuple[str, ...] = ()
+    seconds: int = CHECK_SECONDS  # how long each connect and each lookup waits
+    everything: bool = False  # the whole report in tables even with checks asked for (--all)
 
     def probe_args(self) -> list[str]:
         """The probe's positional arguments."""
-        args = [str(CHECK_SECONDS)]
+        args = [str(self.seconds)]
         for host, port in self.checks:
             args += ["check", host, str(port)]
         for name in self.names:
@@ -103,11 +105,15 @@ def _blind(target: Target, ui: Ui) -> Masker:
     return masker
 
 
-def ps(kube: Kube, reached: Reached, reveal: bool, ui: Ui) -> PsReport:
-    """``ps``: the processes, each with its container; secret values hidden in command lines."""
+def ps(kube: Kube, reached: Reached, reveal: bool, ui: Ui, show_all: bool = False) -> PsReport:
+    """``ps``: the processes, each with its container; secret values hidden in command lines; the
+    debuggers' keepers (and their sleep) left out unless ``show_all``."""
     target = reached.target
     data = capture(kube, reached, "ps", [], ui)
     processes = parse_processes(data, pod_owners(reached.pod, target.container, reached.debugger.name))
+    if not show_all:
+        hidden = dshell_machinery(processes)
+        processes = [p for p in processes if p.pid not in hidden]
     masker = _masker(reached, dict(sections(data)), reveal) or _blind(target, ui)
     own = target.container
     return PsReport([replace(p, command=masker.argv(p.command, p.container == own)) for p in processes])
@@ -118,7 +124,9 @@ def net(kube: Kube, reached: Reached, request: NetRequest, reveal: bool, ui: Ui)
     hidden in process names (which are program names: nothing to hide when they cannot be read)."""
     data = capture(kube, reached, "net", request.probe_args(), ui)
     masker = _masker(reached, dict(sections(data)), reveal) or Masker()
-    return parse_net(data, CHECK_SECONDS).masked(masker)
+    report = parse_net(data, request.seconds).masked(masker)
+    asked = bool(request.checks or request.names)
+    return replace(report, focus=asked and not request.everything)
 
 
 def ls(kube: Kube, reached: Reached, path: str, depth: int, ui: Ui) -> Listing:

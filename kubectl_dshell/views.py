@@ -57,20 +57,29 @@ def env_tables(report: EnvReport) -> list[Table]:
 
 
 def command_line(args: list[str]) -> str:
-    """argv for a table: arguments joined by spaces, long or multi-line ones cut."""
-    shown = [visible(a if len(a) <= ARG_SHOWN else a[:ARG_SHOWN] + "…") for a in args]
-    return " ".join(shown)
+    """argv for a table: arguments joined by spaces, control characters escaped, long ones cut."""
+    shown = [visible(a) for a in args]
+    return " ".join(a if len(a) <= ARG_SHOWN else a[:ARG_SHOWN] + "…" for a in shown)
 
 
-def ps_tables(report: PsReport) -> list[Table]:
-    """The process tree with pid, ppid, user, state, RSS, threads, start, container."""
+def started(timestamp: str, now: datetime) -> str:
+    """A start time (UTC, as ``ls`` shows times): the time alone today, the date and time before."""
+    return timestamp[11:19] if timestamp[:10] == now.strftime("%Y-%m-%d") else f"{timestamp[:10]} {timestamp[11:16]}"
+
+
+def ps_tables(report: PsReport, now: datetime | None = None) -> list[Table]:
+    """The process tree with pid, ppid, user, state, RSS, threads, start, container; dshell's own
+    processes by name (``dshell keeper``), not by their script's text."""
+    today = now or datetime.now(UTC)
     table = _table(None, "PID", "PPID", "USER", "S", "RSS(KB)", "THR", "STARTED", "CONTAINER", "COMMAND")
     for depth, p in tree(report.processes):
         container = p.container or "-"
         if p.role != "other":
             container += f" ({p.role})"
-        command = "  " * depth + ("└ " if depth else "") + command_line(p.command)
-        table.add_row(str(p.pid), str(p.ppid), p.user, p.state, str(p.rss_kb), str(p.threads), p.started[11:19], container, command)
+        name = p.dshell_name()
+        command = "  " * depth + ("└ " if depth else "") + (f"dshell {name}" if name else command_line(p.command))
+        table.add_row(str(p.pid), str(p.ppid), p.user, p.state, str(p.rss_kb), str(p.threads),
+                      started(p.started, today), container, command)
     return [table]
 
 
@@ -81,9 +90,11 @@ def _rows(table: Table, rows: Iterable[Iterable[Any]]) -> Table:
 
 
 def net_tables(report: NetReport) -> list[Table]:
-    """Listeners, connections, interfaces, routes, DNS, and the checks."""
+    """Listeners, connections, interfaces, routes, DNS, and the checks; with ``focus``, the checks
+    alone (and DNS, which says what names a lookup tries)."""
     data = report.as_dict()
-    tables = [
+    dns = _rows(_table("DNS", "NAMESERVERS", "SEARCH", "OPTIONS"), [(" ".join(v) for v in data["dns"].values())])
+    tables = [] if report.focus else [
         _rows(_table("Listening", "PROTO", "ADDRESS", "PORT", "PID", "PROCESS"), (l.values() for l in data["listening"])),
         _rows(_table("Connections", "PROTO", "LOCAL", "REMOTE", "STATE", "PID"), (c.values() for c in data["connections"])),
         _rows(
@@ -91,21 +102,26 @@ def net_tables(report: NetReport) -> list[Table]:
             ((i["name"], " ".join(i["addresses"]), i["mtu"], i["state"], i["mac"]) for i in data["interfaces"]),
         ),
         _rows(_table("Routes", "DESTINATION", "GATEWAY", "INTERFACE", "METRIC"), (r.values() for r in data["routes"])),
-        _rows(_table("DNS", "NAMESERVERS", "SEARCH", "OPTIONS"), [(" ".join(v) for v in data["dns"].values())]),
     ]
+    if not report.focus or report.resolves:
+        tables.append(dns)
     if report.checks:
         rows = ((c["target"], "ok" if c["ok"] else "FAILED", c["ms"], c["error"]) for c in report.checks)
         tables.append(_rows(_table("Checks", "TARGET", "RESULT", "MS", "ERROR"), rows))
     if report.resolves:
-        rows = ((_asked(r), " ".join(r["addresses"]) or None, r["server"], r["error"]) for r in report.resolves)
-        tables.append(_rows(_table("Resolve", "NAME", "ADDRESSES", "SERVER", "ERROR"), rows))
+        rows = (
+            (r["name"] if index == 0 else "", a["name"], " ".join(a["addresses"]) or None, a["server"], _why(a))
+            for r in report.resolves
+            for index, a in enumerate(r["attempts"] or [r])
+        )
+        tables.append(_rows(_table("Resolve", "NAME", "TRIED", "ADDRESSES", "SERVER", "ERROR"), rows))
     return tables
 
 
-def _asked(resolve: dict) -> str:
-    """The name asked, and the name that answered when a search domain completed it."""
-    answered = resolve["answered_as"]
-    return resolve["name"] if answered in (None, resolve["name"]) else f"{resolve['name']} -> {answered}"
+def _why(attempt: dict) -> str | None:
+    """A lookup's error without the name the TRIED column already shows (nslookup repeats it)."""
+    error = attempt["error"]
+    return error.removeprefix(f"server can't find {attempt['name']}: ") if error else None
 
 
 def ls_tables(listing: Listing) -> list[Table]:

@@ -58,13 +58,16 @@ def _lookup(lines: list[str], seconds: int) -> dict:
 
 def parse_resolve(name: str, result: bytes, seconds: int) -> dict:
     """A name lookup as the pod's resolver makes it (search domains, ndots): ``{"name", "ok",
-    "addresses", "server", "error", "answered_as", "tried"}``. A failure reports the lookup of NAME
-    itself, the one a person asked about, rather than that of NAME under some search domain."""
+    "addresses", "server", "error", "answered_as", "tried", "attempts"}``, ``attempts`` holding each
+    name tried with its own answer or error (``{"name", "ok", "addresses", "server", "error"}``). A
+    failure reports the lookup of NAME itself, the one a person asked about, rather than that of NAME
+    under some search domain."""
     looked = [(queried, _lookup(lines, seconds)) for queried, lines in _attempts(name, text(result).splitlines())]
     if not looked:
         failed = {"ok": False, "addresses": [], "server": None, "error": "the lookup did not run"}
-        return {"name": name, **failed, "answered_as": None, "tried": []}
+        return {"name": name, **failed, "answered_as": None, "tried": [], "attempts": []}
     answered = next(((queried, found) for queried, found in looked if found["ok"]), None)
     asked = next(((q, found) for q, found in looked if q.rstrip(".") == name.rstrip(".")), looked[-1])
     queried, shown = answered or asked
-    return {"name": name, **shown, "answered_as": queried if shown["ok"] else None, "tried": [q for q, _ in looked]}
+    return {"name": name, **shown, "answered_as": queried if shown["ok"] else None, "tried": [q for q, _ in looked],
+            "attempts": [{"name": q, **found} for q, found in looked]}

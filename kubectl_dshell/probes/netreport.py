@@ -25,6 +25,7 @@ class NetReport:
     dns: dict
     checks: list[dict]
     resolves: list[dict]
+    focus: bool = False  # tables show only the checks and lookups asked for (JSON and YAML keep everything)
 
     def as_dict(self) -> dict:
         """The JSON shape of design.md, plus ``resolves``."""

@@ -7,13 +7,16 @@ from datetime import UTC, datetime
 
 from .sections import sections, text, unhex
 
+# A debugger container's name starts so (debugger.PREFIX); only there is a process taken for dshell's own.
+DEBUGGER_PREFIX = "dshell-"
 CLOCK_TICKS = 100  # USER_HZ: /proc/PID/stat counts start times in 1/100 s on every Linux architecture
 PER_PROCESS = ("pid", "stat", "status", "cgroup", "argv")
 
 
 @dataclass(frozen=True)
 class Process:
-    """One process; ``container`` names its container, ``role`` is target, debugger or other."""
+    """One process; ``container`` names its container, ``role`` is target, debugger, pause (the pod
+    sandbox's, seen with shareProcessNamespace) or other."""
 
     pid: int
     ppid: int
@@ -44,6 +47,24 @@ class Process:
             "container": self.container,
             "role": self.role,
         }
+
+    def dshell_name(self) -> str | None:
+        """What this process is to dshell ("keeper", "ps", "session", "exec"), or None when it is not
+        dshell's own: a ``sh -c SCRIPT dshell[-NAME] ...`` in a debugger container. Its container,
+        known from its cgroup, is what counts: a target cannot pass a process of its own for dshell's."""
+        args = self.command
+        in_debugger = self.role == "debugger" or (self.container or "").startswith(DEBUGGER_PREFIX)
+        if not in_debugger or len(args) < 4 or args[:2] not in (["sh", "-c"], ["/bin/sh", "-c"]):
+            return None
+        if args[3] == "dshell":
+            return "session"
+        return args[3].removeprefix(DEBUGGER_PREFIX) if args[3].startswith(DEBUGGER_PREFIX) else None
+
+
+def dshell_machinery(processes: list[Process]) -> set[int]:
+    """The pids ps hides unless --all: the debuggers' keepers and the sleep each waits on."""
+    keepers = {p.pid for p in processes if p.dshell_name() == "keeper"}
+    return keepers | {p.pid for p in processes if p.ppid in keepers and p.command[:1] == ["sleep"]}
 
 
 @dataclass(frozen=True)
@@ -111,6 +132,8 @@ def parse_process(record: dict[str, bytes], btime: int, names: dict[int, str], o
     container = owners.container_of(record.get("cgroup", b""))
     # No argv (a zombie, a kernel thread): ps shows the name from stat in brackets.
     command = argv(record.get("argv", b"")) or [f"[{text(stat[stat.find(b'(') + 1 : stat.rfind(b')')])}]"]
+    # The sandbox's pause process, in no container of the pod's (shareProcessNamespace shows it).
+    paused = container is None and int(after[1]) == 0 and command[0].rpartition("/")[2] == "pause"
     return Process(
         pid=int(record["pid"]),
         ppid=int(after[1]),
@@ -123,7 +146,7 @@ def parse_process(record: dict[str, bytes], btime: int, names: dict[int, str], o
         started=started,
         command=command,
         container=container,
-        role=owners.role(container),
+        role="pause" if paused else owners.role(container),
     )
 
 
@@ -137,8 +160,26 @@ def parse_processes(data: bytes, owners: Owners) -> list[Process]:
         (records[-1] if records and name in PER_PROCESS else header)[name] = content
     btime, me = int(header.get("btime", b"0").strip() or 0), header.get("self", b"")
     names = users(header.get("passwd", b""))
-    found = (parse_process(record, btime, names, owners) for record in records)
-    return sorted((p for p in found if p and str(p.ppid).encode() != me), key=lambda p: p.pid)
+    found = [p for p in (parse_process(record, btime, names, owners) for record in records) if p]
+    own = _session(found, [int(pid) for pid in header.get("ancestors", b"").split()], owners.debugger)
+    return sorted((p for p in found if str(p.ppid).encode() != me and p.pid not in own), key=lambda p: p.pid)
+
+
+def _session(processes: list[Process], ancestors: list[int], debugger: str) -> set[int]:
+    """The probe's own exec: its topmost ancestor in the debugger's container, and all below it."""
+    by_pid = {p.pid: p for p in processes}
+    inside = [pid for pid in ancestors if pid in by_pid and by_pid[pid].container == debugger]
+    if not inside:
+        return set()
+    own, children = {inside[-1]}, {}
+    for process in processes:
+        children.setdefault(process.ppid, []).append(process.pid)
+    todo = [inside[-1]]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            own.add(child)
+            todo.append(child)
+    return own
 
 
 def tree(processes: list[Process]) -> list[tuple[int, Process]]:

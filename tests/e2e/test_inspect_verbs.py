@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import stat
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -41,10 +42,10 @@ def test_env_ps_and_net_on_every_demo_pod(cluster) -> None:
     results = calls(
         cluster,
         ("env", "-l", SELECTED, "-o", "json"),
-        ("ps", "-l", SELECTED, "-o", "json"),
+        ("ps", "-l", SELECTED, "-o", "json", "--all"),
         ("net", "-l", SELECTED, "-o", "json"),
         ("env", "api", "-n", "secure", "-o", "json"),
-        ("ps", "api", "-n", "secure", "-o", "json"),
+        ("ps", "api", "-n", "secure", "-o", "json", "--all"),
         ("net", "api", "-n", "secure", "-o", "json"),
     )
     assert [r.returncode for r in results] == [6, 6, 6, 0, 0, 0], [r.stderr.decode() for r in results]
@@ -61,11 +62,51 @@ def test_env_ps_and_net_on_every_demo_pod(cluster) -> None:
         assert variables["HOSTNAME"] == {"name": "HOSTNAME", "value": pod, "source": "runtime", "masked": False}
         target = [p for p in ps["processes"] if p["role"] == "target"]
         assert [p["command"] for p in target] == [["/app"]], pod
-        assert any(p["role"] == "debugger" and p["container"].startswith("dshell-") for p in ps["processes"])
+        keepers = [p for p in ps["processes"] if p["command"][3:4] == ["dshell-keeper"]]  # shown with --all
+        assert keepers and all(p["role"] == "debugger" and p["container"].startswith("dshell-") for p in keepers)
         tcp = [e for e in net["listening"] if e["protocol"] == "tcp" and e["port"] == port]
         assert tcp == [{"protocol": "tcp", "address": "0.0.0.0", "port": port, "pid": target[0]["pid"], "process": "/app"}]
         assert net["dns"]["nameservers"]
-    assert any(p["command"] == ["/pause"] for p in found["two"][1]["processes"])  # shareProcessNamespace
+    assert [p["role"] for p in found["two"][1]["processes"] if p["command"] == ["/pause"]] == ["pause"]
+
+
+def test_all_namespaces_fans_out_across_namespaces(cluster) -> None:
+    result = cluster.dshell("ps", "-l", "app in (web,api)", "-A", "-o", "json")
+    assert result.returncode == 0, result.stderr.decode()
+    items = _json(result)["items"]
+    found = [(d["namespace"], d["pod"]) for d in items]
+    assert ("default", "web") in found and ("secure", "api") in found
+    assert found == sorted(found)
+    assert all("error" not in d for d in items)
+    # Without --all: neither the keeper nor the probe's own exec, only the pod's processes.
+    for doc in items:
+        assert all(p["role"] != "debugger" for p in doc["processes"]), doc
+
+
+def test_a_closed_stdout_ends_every_verb_silently_with_141(cluster) -> None:
+    """`| true` closes the pipe before anything is written: each verb's first write finds it closed."""
+    verbs = [("net", "web"), ("ps", "web"), ("env", "web"), ("ls", "web", "/"), ("cat", "web", "/etc/passwd"),
+             ("cp", "web:/config", "-"), ("env", "-l", "app=web", "-o", "json"), ("web", "--", "cat", "/etc/passwd")]
+    script = 'kubectl dshell -q "$@" | true; exit "${PIPESTATUS[0]}"'
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(lambda args: subprocess.run(["bash", "-c", script, "-", *args], env=cluster.env(),
+                                                             capture_output=True, timeout=180), verbs))
+    assert [(r.returncode, r.stderr.decode()) for r in results] == [(141, "")] * len(verbs)
+
+
+def test_net_checks_alone_with_every_name_tried(cluster) -> None:
+    result = cluster.dshell("net", "web", "-q", "--check", "127.0.0.1:8080", "--check-timeout", "2s",
+                            "--resolve", "kubernetes.default")
+    assert result.returncode == 0, result.stderr.decode()
+    lines = [line.rstrip() for line in result.stdout.decode().splitlines()]
+    assert [line for line in lines if line in ("Listening", "Routes", "DNS", "Checks", "Resolve")] == [
+        "DNS", "Checks", "Resolve"]
+    rows = lines[lines.index("Resolve") + 1 :]
+    assert rows[0].split() == ["NAME", "TRIED", "ADDRESSES", "SERVER", "ERROR"]
+    # ndots:5: the search domains first, each with its own answer, up to the one that has the name
+    assert rows[1].split()[:2] == ["kubernetes.default", "kubernetes.default.default.svc.cluster.local"]
+    assert rows[1].split()[-1] == "NXDOMAIN"
+    assert rows[-1].split()[0] == "kubernetes.default.svc.cluster.local" and rows[-1].split()[-1] == "-"
 
 
 def test_cat_and_cp_read_each_targets_files(cluster, tmp_path: Path) -> None:

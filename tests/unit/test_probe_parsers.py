@@ -159,6 +159,12 @@ def test_a_short_name_is_answered_under_a_search_domain() -> None:
     assert found == {
         "name": "db", "ok": True, "addresses": ["10.96.4.2"], "server": "10.96.0.10", "error": None,
         "answered_as": "db.svc.cluster.local", "tried": ["db.default.svc.cluster.local", "db.svc.cluster.local"],
+        "attempts": [
+            {"name": "db.default.svc.cluster.local", "ok": False, "addresses": [], "server": "10.96.0.10",
+             "error": "server can't find db.default.svc.cluster.local: NXDOMAIN"},
+            {"name": "db.svc.cluster.local", "ok": True, "addresses": ["10.96.4.2"], "server": "10.96.0.10",
+             "error": None},
+        ],
     }
 
 
